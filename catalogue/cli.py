@@ -48,10 +48,16 @@ def build_parser() -> argparse.ArgumentParser:
     actions = ontology.add_subparsers(dest="action", metavar="ACTION", required=True)
     stats = actions.add_parser("stats", help="count classes, properties and vocabulary entries")
     stats.add_argument("--json", action="store_true", help="print one JSON object")
-    actions.add_parser("check", help="run the HermiT reasoner: consistency, unsatisfiable classes")
+    actions.add_parser(
+        "check", help="run the quality-control queries and HermiT (consistency, satisfiability)"
+    )
     docs = actions.add_parser("docs", help="write the HTML documentation (pyLODE)")
-    docs.add_argument("--output", type=Path, default=Path("docs/ontology-html"),
-                      help="folder for index.html (default: docs/ontology-html)")
+    docs.add_argument(
+        "--output",
+        type=Path,
+        default=Path("docs/ontology-html"),
+        help="folder for index.html (default: docs/ontology-html)",
+    )
     export = actions.add_parser("export", help="write the merged ontology and vocabularies")
     export.add_argument("--format", choices=sorted(EXPORT_FORMATS), default="ttl")
     export.add_argument("--output", type=Path, help="file to write (default: standard output)")
@@ -76,15 +82,20 @@ def run_ontology(args: argparse.Namespace) -> int:
             print_statistics(stats)
         return 0
     if args.action == "check":
+        from catalogue.qc import run_all
         from catalogue.reasoning import check_consistency
 
+        violations = run_all(ontology.load_store())
+        print(f"quality-control queries: {len(violations)} violation(s)")
+        for violation in violations:
+            print(f"  {violation}")
         print("running HermiT on the merged ontology ...", file=sys.stderr)
         report = check_consistency()
         print(f"classes: {report.classes}, individuals: {report.individuals}")
         print(f"consistent: {'yes' if report.consistent else 'NO'}")
         for iri in report.unsatisfiable:
             print(f"unsatisfiable class: {iri}")
-        return 0 if report.ok else 1
+        return 0 if report.ok and not violations else 1
     if args.action == "docs":
         from catalogue.docs import write_html
 

@@ -81,8 +81,7 @@ def bind(query: QueryFile, values: dict[str, Term | list[Term]] | None = None) -
     missing = sorted(set(query.params) - set(values))
     if unknown or missing:
         raise QueryFileError(
-            f"{query.name}.rq takes {sorted(query.params)}; "
-            f"unknown {unknown}, missing {missing}"
+            f"{query.name}.rq takes {sorted(query.params)}; unknown {unknown}, missing {missing}"
         )
     if not values:
         return query.text

@@ -3,8 +3,8 @@
 Each generator module exposes ``build() -> rdflib.Graph`` and a ``SPEC``
 describing where its data comes from. ``python -m catalogue.vocab`` runs them all
 and writes sorted, deterministic Turtle with a header naming generator, source
-and licence. The output is committed; ``tests/ontology/test_vocab_drift.py``
-rebuilds each one and compares.
+and licence. The output is committed; drift tests in ``tests/ontology/`` rebuild
+each one and compare.
 """
 
 from __future__ import annotations

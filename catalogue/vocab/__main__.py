@@ -9,8 +9,10 @@ def main(argv: list[str]) -> int:
     names = argv or list(GENERATORS)
     unknown = [name for name in names if name not in GENERATORS]
     if unknown:
-        print(f"unknown vocabulary: {', '.join(unknown)}; known: {', '.join(GENERATORS)}",
-              file=sys.stderr)
+        print(
+            f"unknown vocabulary: {', '.join(unknown)}; known: {', '.join(GENERATORS)}",
+            file=sys.stderr,
+        )
         return 2
     for index, name in enumerate(names, start=1):
         path = write(generator(name))
