@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -114,6 +115,8 @@ def run_ontology(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Configure logging before any library does: pyLODE calls basicConfig(DEBUG) on import.
+    logging.basicConfig(level=logging.WARNING, format="sidestream: %(levelname)s: %(message)s")
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -11,3 +11,14 @@ class OntologyError(SidestreamError):
 
 class QueryFileError(SidestreamError):
     """A ``.rq`` file is missing, malformed, or called with the wrong parameters."""
+
+
+class SubmissionRejected(SidestreamError):
+    """A submission did not load; ``report`` says every reason, and nothing was stored."""
+
+    def __init__(self, report: object) -> None:
+        from catalogue.report import Report
+
+        assert isinstance(report, Report)
+        self.report = report
+        super().__init__(report.to_text())

@@ -10,7 +10,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib.namespace import OWL
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, SKOS
 
 from catalogue.errors import OntologyError
 from catalogue.ontology import load_graph
@@ -28,12 +29,34 @@ class ReasonerReport:
         return self.consistent and not self.unsatisfiable
 
 
+def declare_individuals(graph: Graph) -> int:
+    """Declare ``owl:NamedIndividual`` for IRIs typed with a class but not declared.
+
+    OWL 2's RDF mapping needs the declaration; without it owlready2 skips the
+    vocabularies' concepts (elements, List-of-Waste codes) and HermiT never sees them.
+    Returns how many declarations were added.
+    """
+    classes = set(graph.subjects(RDF.type, OWL.Class)) | {SKOS.Concept}
+    added = 0
+    for subject, kind in list(graph.subject_objects(RDF.type)):
+        if (
+            isinstance(subject, URIRef)
+            and kind in classes
+            and subject not in classes
+            and (subject, RDF.type, OWL.NamedIndividual) not in graph
+        ):
+            graph.add((subject, RDF.type, OWL.NamedIndividual))
+            added += 1
+    return added
+
+
 def check_consistency(*, include_vocabularies: bool = True) -> ReasonerReport:
     """Run HermiT over the merged ontology; never raises for an inconsistent ontology."""
     import owlready2  # heavy and Java-bound: only imported by the command that needs it
 
     graph = load_graph(include_vocabularies=include_vocabularies)
     graph.remove((None, OWL.imports, None))
+    declare_individuals(graph)
     with tempfile.TemporaryDirectory(prefix="sidestream-hermit-") as folder:
         path = Path(folder) / "sidestream-merged.nt"
         graph.serialize(path, format="nt", encoding="utf-8")

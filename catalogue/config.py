@@ -1,0 +1,40 @@
+"""Settings, read from keyword arguments or ``SIDESTREAM_*`` environment variables.
+
+There are no module-level instances: callers build ``Settings()`` and pass it on.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from catalogue.namespaces import BASE
+
+DEFAULT_DATA_BASE = BASE + "data/"
+
+
+def default_store_path() -> Path:
+    """The per-user data directory's store, used when neither --store nor SIDESTREAM_STORE."""
+    return Path(platformdirs.user_data_dir("sidestream", appauthor=False)) / "store"
+
+
+class Settings(BaseSettings):
+    """Where the catalogue lives and how it mints IRIs."""
+
+    model_config = SettingsConfigDict(env_prefix="SIDESTREAM_", extra="ignore")
+
+    store: Path = Field(default_factory=default_store_path)
+    """Folder of the embedded pyoxigraph store (created on first use)."""
+
+    data_base: str = DEFAULT_DATA_BASE
+    """Base IRI under which streams, organisations, sites and submissions are minted."""
+
+    @field_validator("data_base")
+    @classmethod
+    def _base_is_http_and_ends_with_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")) or not value.endswith("/"):
+            raise ValueError(f"data_base must be an http(s) IRI ending in '/', not {value!r}")
+        return value

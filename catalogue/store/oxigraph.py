@@ -1,0 +1,95 @@
+"""The embedded store: pyoxigraph on disk (RocksDB) or in memory."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pyoxigraph
+from pyoxigraph import NamedNode, Quad, QuerySolutions, QueryTriples, Triple
+
+from catalogue.errors import SidestreamError
+from catalogue.store.base import Row, SubmissionWrite
+
+
+class StoreError(SidestreamError):
+    """The store could not be opened or written."""
+
+
+class OxigraphStore:
+    """pyoxigraph ``Store``; ``path=None`` keeps everything in memory (tests)."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        try:
+            if path is None:
+                self._store = pyoxigraph.Store()
+            else:
+                path.mkdir(parents=True, exist_ok=True)
+                self._store = pyoxigraph.Store(str(path))
+        except OSError as error:
+            raise StoreError(f"cannot open the store at {path}: {error}") from error
+
+    @property
+    def raw(self) -> pyoxigraph.Store:
+        """The pyoxigraph store itself, for code that must stream (exports, benchmarks)."""
+        return self._store
+
+    def select(self, query: str) -> list[Row]:
+        solutions = self._store.query(query, use_default_graph_as_union=True)
+        if not isinstance(solutions, QuerySolutions):
+            raise TypeError("select() needs a SELECT query")
+        names = [variable.value for variable in solutions.variables]
+        return [
+            {name: term for name in names if (term := solution[name]) is not None}
+            for solution in solutions
+        ]
+
+    def ask(self, query: str) -> bool:
+        answer = self._store.query(query, use_default_graph_as_union=True)
+        if not isinstance(answer, bool):
+            raise TypeError("ask() needs an ASK query")
+        return answer
+
+    def construct(self, query: str) -> list[Triple]:
+        triples = self._store.query(query, use_default_graph_as_union=True)
+        if not isinstance(triples, QueryTriples):
+            raise TypeError("construct() needs a CONSTRUCT or DESCRIBE query")
+        return list(triples)
+
+    def write(self, change: SubmissionWrite) -> None:
+        if not change.replaces and not change.metadata_subjects:
+            # Store.extend is one transaction: all quads or none.
+            self._store.extend(change.quads)
+            return
+        # Removal and insertion must be one transaction: one SPARQL update request is.
+        operations = [f"DROP SILENT GRAPH {graph}" for graph in change.replaces]
+        if change.metadata_graph is not None:
+            operations += [
+                f"DELETE WHERE {{ GRAPH {change.metadata_graph} {{ {subject} ?p ?o }} }}"
+                for subject in change.metadata_subjects
+            ]
+        if change.quads:
+            operations.append(
+                "INSERT DATA { " + " ".join(_quad_text(q) for q in change.quads) + " }"
+            )
+        self._store.update(" ;\n".join(operations))
+
+    def quads(self, graph: NamedNode | None = None) -> Iterator[Quad]:
+        return iter(self._store.quads_for_pattern(None, None, None, graph))
+
+    def named_graphs(self) -> list[NamedNode]:
+        return [g for g in self._store.named_graphs() if isinstance(g, NamedNode)]
+
+    def add_quads(self, quads: Iterable[Quad]) -> None:
+        self._store.extend(quads)
+
+    def close(self) -> None:
+        self._store.flush()
+
+
+def _quad_text(quad: Quad) -> str:
+    triple = f"{quad.subject} {quad.predicate} {quad.object} ."
+    if isinstance(quad.graph_name, NamedNode):
+        return f"GRAPH {quad.graph_name} {{ {triple} }}"
+    return triple
