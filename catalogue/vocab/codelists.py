@@ -43,8 +43,7 @@ def read_source_csv(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         lines = [line for line in handle if not line.startswith("#")]
     return [
-        {key: (value or "").strip() for key, value in row.items()}
-        for row in csv.DictReader(lines)
+        {key: (value or "").strip() for key, value in row.items()} for row in csv.DictReader(lines)
     ]
 
 

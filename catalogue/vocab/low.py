@@ -195,12 +195,19 @@ def build() -> Graph:
         if code in EU_HAZARDOUS_OVERRIDES and EU_HAZARDOUS_OVERRIDES[code] != _hazardous(
             source, cls
         ):
-            graph.add((concept, RDFS.comment, Literal(
-                f"Hazardousness follows the EU List (Decision 2014/955/EU), where "
-                f"{_notation(parts, None)} carries {'an' if hazardous else 'no'} asterisk; "
-                f"the source ewc-onto marks it {'non-hazardous' if hazardous else 'hazardous'}.",
-                lang="en",
-            )))
+            graph.add(
+                (
+                    concept,
+                    RDFS.comment,
+                    Literal(
+                        "Hazardousness follows the EU List (Decision 2014/955/EU), where "
+                        f"{_notation(parts, None)} carries {'an' if hazardous else 'no'} "
+                        "asterisk; the source ewc-onto marks it "
+                        f"{'non-hazardous' if hazardous else 'hazardous'}.",
+                        lang="en",
+                    ),
+                )
+            )
 
     if counts != EXPECTED_COUNTS:
         raise ValueError(f"List of Waste counts {counts} differ from {EXPECTED_COUNTS}")
@@ -218,23 +225,35 @@ def _describe_scheme(graph: Graph, source: Graph) -> None:
     graph.add((scheme, SKOS.altLabel, Literal("EWC", lang="en")))
     graph.add((scheme, SKOS.altLabel, Literal("LoW", lang="en")))
     graph.add((scheme, SKOS.altLabel, Literal("EAL", lang="nb")))
-    graph.add((scheme, DCTERMS.description, Literal(
-        "The chapters, sub-chapters and six-digit entries of the List of Waste of Commission "
-        "Decision 2000/532/EC as amended by Commission Decision 2014/955/EU; entries marked "
-        "with an asterisk are hazardous waste.",
-        lang="en",
-    )))
+    graph.add(
+        (
+            scheme,
+            DCTERMS.description,
+            Literal(
+                "The chapters, sub-chapters and six-digit entries of the List of Waste of "
+                "Commission Decision 2000/532/EC as amended by Commission Decision 2014/955/EU; "
+                "entries marked with an asterisk are hazardous waste.",
+                lang="en",
+            ),
+        )
+    )
     for reference in (DECISION_2000_532, DECISION_2014_955, URIRef(EWC_ONTO_DOI)):
         graph.add((scheme, DCTERMS.source, reference))
     graph.add((scheme, DCTERMS.license, URIRef(EWC_ONTO_LICENCE)))
     graph.add((scheme, DCTERMS.bibliographicCitation, Literal(EWC_ONTO_CITATION)))
     for version in source.objects(URIRef(str(EWCO).rstrip("/")), OWL.versionIRI):
         graph.add((scheme, PROV.wasDerivedFrom, version))
-    graph.add((scheme, RDFS.comment, Literal(
-        "Derived from ewc-onto (CC BY 4.0) with changes: re-expressed as SKOS concepts instead "
-        "of OWL classes; the 18 German AVV sub-entries left out; 19 08 09 marked non-hazardous "
-        "as in the EU List; missing or mistagged English labels of 01 04, 01 05, 10 03, "
-        "03 02 05, 19 10 06 and 20 03 01 supplied from the Decision; footnote markers removed "
-        "and chapter titles started in lower case.",
-        lang="en",
-    )))
+    graph.add(
+        (
+            scheme,
+            RDFS.comment,
+            Literal(
+                "Derived from ewc-onto (CC BY 4.0) with changes: re-expressed as SKOS concepts "
+                "instead of OWL classes; the 18 German AVV sub-entries left out; 19 08 09 marked "
+                "non-hazardous as in the EU List; missing or mistagged English labels of 01 04, "
+                "01 05, 10 03, 03 02 05, 19 10 06 and 20 03 01 supplied from the Decision; "
+                "footnote markers removed and chapter titles started in lower case.",
+                lang="en",
+            ),
+        )
+    )

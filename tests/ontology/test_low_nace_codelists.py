@@ -27,14 +27,35 @@ from catalogue.vocab import generator
 from catalogue.vocab.low import source_path
 
 # The template values of /work/shared/spec/interfaces.md, section 1.
-TEMPLATE_UNITS = ("t/a", "kt/a", "Mt/a", "t", "kt", "Mt", "m3/a", "MWh/a", "GWh/a", "TWh/a",
-                  "TJ/a", "GJ/a", "Nm3/a", "units/a")
+TEMPLATE_UNITS = (
+    "t/a",
+    "kt/a",
+    "Mt/a",
+    "t",
+    "kt",
+    "Mt",
+    "m3/a",
+    "MWh/a",
+    "GWh/a",
+    "TWh/a",
+    "TJ/a",
+    "GJ/a",
+    "Nm3/a",
+    "units/a",
+)
 COMPOSITION_UNITS = ("%", "ppm", "mg/kg", "g/t")
 CODE_LISTS = {
     STATE: ("solid", "liquid", "gas", "sludge", "heat", "electricity"),
     STATUS: ("waste", "by-product", "end-of-waste", "product"),
-    TREATMENT: ("landfill", "energy-recovery", "material-recovery", "export", "discharge",
-                "internal-reuse", "none"),
+    TREATMENT: (
+        "landfill",
+        "energy-recovery",
+        "material-recovery",
+        "export",
+        "discharge",
+        "internal-reuse",
+        "none",
+    ),
     CONFIDENTIALITY: ("public", "restricted", "confidential"),
     BASIS: ("flow", "stock"),
     BOUND: ("exact", "range", "at-least", "at-most"),
@@ -48,12 +69,14 @@ def vocab(name: str) -> Graph:
 
 def concepts_with_notation(graph: Graph, pattern: str) -> set[URIRef]:
     return {
-        s for s, o in graph.subject_objects(SKOS.notation)
+        s
+        for s, o in graph.subject_objects(SKOS.notation)
         if isinstance(s, URIRef) and re.fullmatch(pattern, str(o))
     }
 
 
 # --------------------------------------------------------------------- List of Waste
+
 
 def test_low_counts() -> None:
     low = vocab("low")
@@ -67,13 +90,16 @@ def test_low_counts() -> None:
     assert len(set(low.subjects(RDF.type, SS.WasteCode))) == 20 + 111 + 842
 
 
-@pytest.mark.parametrize(("code", "notation", "hazardous", "label"), [
-    ("100104", "10 01 04*", True, "oil fly ash and boiler dust"),
-    ("160802", "16 08 02*", True, None),
-    ("100202", "10 02 02", False, "unprocessed slag"),
-    ("190809", "19 08 09", False, None),  # hazardous in ewc-onto, not in the EU List
-    ("190810", "19 08 10*", True, None),
-])
+@pytest.mark.parametrize(
+    ("code", "notation", "hazardous", "label"),
+    [
+        ("100104", "10 01 04*", True, "oil fly ash and boiler dust"),
+        ("160802", "16 08 02*", True, None),
+        ("100202", "10 02 02", False, "unprocessed slag"),
+        ("190809", "19 08 09", False, None),  # hazardous in ewc-onto, not in the EU List
+        ("190810", "19 08 10*", True, None),
+    ],
+)
 def test_low_samples(code: str, notation: str, hazardous: bool, label: str | None) -> None:
     low = vocab("low")
     concept = LOW[code]
@@ -81,8 +107,11 @@ def test_low_samples(code: str, notation: str, hazardous: bool, label: str | Non
     assert low.value(concept, SS.absoluteHazardous).toPython() is hazardous
     assert Literal(code) in set(low.objects(concept, SKOS.altLabel))
     assert (concept, SKOS.inScheme, LOW.scheme) in low
-    assert (concept, SKOS.exactMatch,
-            URIRef(f"https://w3id.org/ewc-onto/W{code[:2]}_{code[2:4]}_{code[4:]}")) in low
+    assert (
+        concept,
+        SKOS.exactMatch,
+        URIRef(f"https://w3id.org/ewc-onto/W{code[:2]}_{code[2:4]}_{code[4:]}"),
+    ) in low
     if label:
         assert low.value(concept, SKOS.prefLabel) == Literal(label, lang="en")
         assert low.value(concept, RDFS.label) == Literal(label, lang="en")
@@ -115,14 +144,17 @@ def test_low_attribution() -> None:
     scheme = LOW.scheme
     assert (scheme, RDF.type, SKOS.ConceptScheme) in low
     assert URIRef("https://doi.org/10.5281/zenodo.15348556") in set(
-        low.objects(scheme, URIRef("http://purl.org/dc/terms/source")))
+        low.objects(scheme, URIRef("http://purl.org/dc/terms/source"))
+    )
     assert low.value(scheme, URIRef("http://purl.org/dc/terms/license")) == URIRef(
-        "https://creativecommons.org/licenses/by/4.0/")
+        "https://creativecommons.org/licenses/by/4.0/"
+    )
     citation = low.value(scheme, URIRef("http://purl.org/dc/terms/bibliographicCitation"))
     assert "10.5281/zenodo.15348556" in str(citation) and "Schmidt" in str(citation)
 
 
 # ---------------------------------------------------------------------------- NACE
+
 
 def test_nace_counts() -> None:
     # NACE Rev. 2, not Rev. 2.1 (22 / 87 / 287 / 651): see catalogue/vocab/nace.py.
@@ -149,13 +181,15 @@ def test_nace_chain() -> None:
     assert (NACE["C"], SKOS.topConceptOf, NACE.scheme) in nace
     assert nace.value(NACE["24.10"], SKOS.notation) == Literal("24.10")
     assert nace.value(NACE["24.10"], SKOS.prefLabel) == Literal(
-        "manufacture of basic iron and steel and of ferro-alloys", lang="en")
+        "manufacture of basic iron and steel and of ferro-alloys", lang="en"
+    )
     for concept in nace.subjects(RDF.type, SS.EconomicActivity):
         if (concept, SKOS.topConceptOf, NACE.scheme) not in nace:
             assert nace.value(concept, SKOS.broader) is not None, concept
 
 
 # ---------------------------------------------------------------------- code lists
+
 
 @pytest.mark.parametrize("namespace", list(CODE_LISTS))
 def test_code_list_values(namespace) -> None:
@@ -185,6 +219,7 @@ def test_code_list_types() -> None:
 
 # ----------------------------------------------------------------------------- units
 
+
 def unit_for(units: Graph, symbol: str) -> URIRef:
     matches = set(units.subjects(SKOS.notation, Literal(symbol)))
     assert len(matches) == 1, (symbol, matches)
@@ -202,12 +237,22 @@ def test_unit_symbols_resolve(symbol: str) -> None:
     assert units.value(unit, QUDT.hasQuantityKind) is not None
 
 
-@pytest.mark.parametrize(("symbol", "base", "factor"), [
-    ("kt/a", "t/a", 1000), ("Mt/a", "t/a", 1_000_000), ("Mt", "t", 1_000_000),
-    ("GWh/a", "MWh/a", 1000), ("TWh/a", "MWh/a", 1_000_000), ("GJ/a", "MWh/a", 1 / 3.6),
-    ("TJ/a", "MWh/a", 1000 / 3.6), ("%", "kg/kg", 0.01), ("ppm", "kg/kg", 1e-6),
-    ("g/t", "kg/kg", 1e-6), ("mg/kg", "kg/kg", 1e-6),
-])
+@pytest.mark.parametrize(
+    ("symbol", "base", "factor"),
+    [
+        ("kt/a", "t/a", 1000),
+        ("Mt/a", "t/a", 1_000_000),
+        ("Mt", "t", 1_000_000),
+        ("GWh/a", "MWh/a", 1000),
+        ("TWh/a", "MWh/a", 1_000_000),
+        ("GJ/a", "MWh/a", 1 / 3.6),
+        ("TJ/a", "MWh/a", 1000 / 3.6),
+        ("%", "kg/kg", 0.01),
+        ("ppm", "kg/kg", 1e-6),
+        ("g/t", "kg/kg", 1e-6),
+        ("mg/kg", "kg/kg", 1e-6),
+    ],
+)
 def test_unit_conversion(symbol: str, base: str, factor: float) -> None:
     units = vocab("units")
     unit = unit_for(units, symbol)
@@ -217,8 +262,10 @@ def test_unit_conversion(symbol: str, base: str, factor: float) -> None:
 
 def test_unit_compatible_states() -> None:
     units = vocab("units")
-    states = {symbol: set(units.objects(unit_for(units, symbol), SS.compatibleState))
-              for symbol in TEMPLATE_UNITS}
+    states = {
+        symbol: set(units.objects(unit_for(units, symbol), SS.compatibleState))
+        for symbol in TEMPLATE_UNITS
+    }
     assert STATE.solid not in states["GWh/a"]  # no GWh/a on a slag
     assert states["GWh/a"] == {STATE.heat, STATE.electricity}
     assert states["t/a"] == {STATE.solid, STATE.liquid, STATE.sludge, STATE.gas}
@@ -229,16 +276,26 @@ def test_unit_compatible_states() -> None:
 
 def test_minted_units_say_why() -> None:
     units = vocab("units")
-    minted = {s for s in units.subjects(RDF.type, QUDT.Unit)
-              if str(s).startswith("https://w3id.org/sidestream/vocab/unit/")}
+    minted = {
+        s
+        for s in units.subjects(RDF.type, QUDT.Unit)
+        if str(s).startswith("https://w3id.org/sidestream/vocab/unit/")
+    }
     assert {str(units.value(m, SKOS.notation)) for m in minted} == {
-        "MWh/a", "GWh/a", "TJ/a", "GJ/a", "Nm3/a", "g/t"}
+        "MWh/a",
+        "GWh/a",
+        "TJ/a",
+        "GJ/a",
+        "Nm3/a",
+        "g/t",
+    }
     for unit in minted:
         assert units.value(unit, QUDT.conversionMultiplier) is not None
         assert "QUDT" in str(units.value(unit, RDFS.comment))
 
 
 # ---------------------------------------------------------------- SKOS and drift
+
 
 @pytest.mark.parametrize("name", ["low", "nace", "codelists"])
 def test_skos_label_integrity(name: str) -> None:
@@ -254,4 +311,5 @@ def test_generated_file_is_current(name: str) -> None:
     if name == "low" and not source_path().is_file():
         pytest.skip(f"ewc-onto source absent at {source_path()}")
     assert isomorphic(generator(name).build(), vocab(name)), (
-        f"ontology/vocab/{name}.ttl is stale: run python -m catalogue.vocab {name}")
+        f"ontology/vocab/{name}.ttl is stale: run python -m catalogue.vocab {name}"
+    )
