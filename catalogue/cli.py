@@ -59,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=Path("docs/ontology-html"),
         help="folder for index.html (default: docs/ontology-html)",
     )
+    docs.add_argument(
+        "--lang", choices=["en", "nb"], default="en", help="language of the page (default: en)"
+    )
     export = actions.add_parser("export", help="write the merged ontology and vocabularies")
     export.add_argument("--format", choices=sorted(EXPORT_FORMATS), default="ttl")
     export.add_argument("--output", type=Path, help="file to write (default: standard output)")
@@ -101,7 +104,7 @@ def run_ontology(args: argparse.Namespace) -> int:
         from catalogue.docs import write_html
 
         print("rendering the ontology documentation with pyLODE ...", file=sys.stderr)
-        print(f"wrote {write_html(args.output)}")
+        print(f"wrote {write_html(args.output, args.lang)}")
         return 0
     if args.action == "export":
         text = ontology.load_graph().serialize(format=EXPORT_FORMATS[args.format])

@@ -20,20 +20,46 @@ class TextCollector(HTMLParser):
         self.text.append(data)
 
 
-def test_docs_command_writes_html_documenting_classes_and_properties(tmp_path):
+def render(folder, *extra: str) -> str:
     result = subprocess.run(
-        [shutil.which("sidestream") or "sidestream", "ontology", "docs", "--output", str(tmp_path)],
+        [
+            shutil.which("sidestream") or "sidestream",
+            "ontology",
+            "docs",
+            "--output",
+            str(folder),
+            *extra,
+        ],
         capture_output=True,
         text=True,
         timeout=600,
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    return result.stdout
+
+
+def page_text(path) -> str:
     parser = TextCollector()
-    parser.feed(page)
-    text = " ".join(parser.text)
+    parser.feed(path.read_text(encoding="utf-8"))
+    return " ".join(parser.text)
+
+
+def test_docs_command_writes_english_html_documenting_classes_and_properties(tmp_path):
+    render(tmp_path)
+    page = tmp_path / "index.html"
+    text = page_text(page)
     assert "sidestream ontology" in text
     for label in ("fly ash", "spent pot lining", "supply", "demand", "has quantity"):
         assert label in text, f"{label!r} is not documented"
-    assert len(page) > 100_000
+    # One language per page: no "streamstrøm" from labels printed side by side.
+    assert "flyveaske" not in text
+    assert "https://w3id.org/sidestream/ontology/TechnologyScheme" not in text.split("Classes")[0]
+    assert page.stat().st_size > 100_000
+
+
+def test_docs_command_writes_norwegian_html(tmp_path):
+    render(tmp_path, "--lang", "nb")
+    text = page_text(tmp_path / "index.nb.html")
+    for label in ("flyveaske", "brukte katodeforinger", "tilbud", "behov"):
+        assert label in text, f"{label!r} is not documented in Norwegian"
