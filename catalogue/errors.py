@@ -22,3 +22,23 @@ class SubmissionRejected(SidestreamError):
         assert isinstance(report, Report)
         self.report = report
         super().__init__(report.to_text())
+
+
+class InputError(SidestreamError):
+    """A value a steward wrote cannot be used; says why in English and Norwegian.
+
+    ``value`` is the text as written; ``suggestions`` are close known values, best first.
+    """
+
+    def __init__(
+        self,
+        message_en: str,
+        message_nb: str,
+        *,
+        value: str | None = None,
+        suggestions: tuple[str, ...] = (),
+    ) -> None:
+        self.message = {"en": message_en, "nb": message_nb}
+        self.value = value
+        self.suggestions = suggestions
+        super().__init__(message_en)
