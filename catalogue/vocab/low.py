@@ -85,12 +85,20 @@ _LOCAL = re.compile(r"W(\d\d)(?:_(\d\d))?(?:_(\d\d))?(?:_(\d\d))?")
 
 
 def source_path() -> Path:
-    """Where ewc-onto is read from: ``$SIDESTREAM_EWC_ONTO`` or ``shared/`` beside the repo."""
+    """Where ewc-onto is read from: ``$SIDESTREAM_EWC_ONTO``, else ``shared/`` beside the repo.
+
+    The repository is found from the working directory first (a non-editable install
+    puts this module in site-packages, far from the checkout), then from this file.
+    """
     configured = os.environ.get(ENV_VAR)
     if configured:
         return Path(configured)
-    repo = Path(catalogue.__file__).resolve().parents[1]
-    return repo.parent / "shared" / "reference" / "ewc-onto" / "ewc-onto.ttl"
+    relative = Path("shared") / "reference" / "ewc-onto" / "ewc-onto.ttl"
+    candidates = [
+        Path.cwd().resolve().parent / relative,
+        Path(catalogue.__file__).resolve().parents[1].parent / relative,
+    ]
+    return next((path for path in candidates if path.is_file()), candidates[0])
 
 
 def _hazardous(source: Graph, cls: URIRef) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from functools import cache
@@ -309,6 +310,9 @@ def test_skos_label_integrity(name: str) -> None:
 @pytest.mark.parametrize("name", ["low", "nace", "codelists", "units"])
 def test_generated_file_is_current(name: str) -> None:
     if name == "low" and not source_path().is_file():
+        # CI always has shared/ beside the clone; only a bare checkout may lack it.
+        if os.environ.get("CI"):
+            pytest.fail(f"ewc-onto source absent at {source_path()}")
         pytest.skip(f"ewc-onto source absent at {source_path()}")
     assert isomorphic(generator(name).build(), vocab(name)), (
         f"ontology/vocab/{name}.ttl is stale: run python -m catalogue.vocab {name}"
