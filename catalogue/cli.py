@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import logging
 import sys
@@ -10,7 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from catalogue import __version__
-from catalogue.errors import SidestreamError
+from catalogue.config import Settings
+from catalogue.errors import SidestreamError, SubmissionRejected
+from catalogue.report import Report
 
 STATISTICS_LABELS = {
     "classes": "classes",
@@ -44,6 +47,66 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"sidestream {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    store_options = argparse.ArgumentParser(add_help=False)
+    store_options.add_argument(
+        "--store",
+        type=Path,
+        help="folder of the embedded store (default: $SIDESTREAM_STORE, else a per-user "
+        "data directory)",
+    )
+    report_options = argparse.ArgumentParser(add_help=False)
+    report_options.add_argument(
+        "--format", choices=["text", "json"], default="text", help="report format (default text)"
+    )
+    report_options.add_argument(
+        "--lang", choices=["en", "nb"], default="en", help="report language (default en)"
+    )
+
+    load = commands.add_parser(
+        "load",
+        parents=[store_options, report_options],
+        help="validate and load CSV / XLSX / Turtle / JSON-LD / N-Triples files",
+    )
+    load.add_argument("files", nargs="*", type=Path, metavar="FILE")
+    load.add_argument("--demo", action="store_true", help="load the bundled demo catalogue")
+    load.add_argument(
+        "--replace", action="store_true", help="replace earlier submissions of the same files"
+    )
+    load.add_argument(
+        "--by", default=None, help="who is publishing (default: the login name of this user)"
+    )
+
+    validate = commands.add_parser(
+        "validate",
+        parents=[store_options, report_options],
+        help="run the same checks as load and store nothing",
+    )
+    validate.add_argument("files", nargs="+", type=Path, metavar="FILE")
+
+    export = commands.add_parser(
+        "export", parents=[store_options], help="write the public part of the catalogue"
+    )
+    export.add_argument("--format", choices=["ttl", "nq", "jsonld"], default="ttl")
+    export.add_argument("--output", type=Path, help="file to write (default: standard output)")
+
+    template = commands.add_parser(
+        "template", help="write an empty CSV and an XLSX template with drop-down lists"
+    )
+    template.add_argument("--output", type=Path, default=Path("."), help="folder (default .)")
+    template.add_argument("--lang", choices=["en", "nb"], default="en", help="help-sheet language")
+
+    listing = commands.add_parser(
+        "submissions", parents=[store_options], help="list the submissions in the catalogue"
+    )
+    listing.add_argument("--json", action="store_true", help="print one JSON array")
+
+    withdraw = commands.add_parser(
+        "withdraw", parents=[store_options], help="remove a submission and everything it stated"
+    )
+    withdraw.add_argument(
+        "submission", metavar="SUBMISSION", help="its identifier (see submissions)"
+    )
 
     ontology = commands.add_parser("ontology", help="inspect, check and document the ontology")
     actions = ontology.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -117,6 +180,138 @@ def run_ontology(args: argparse.Namespace) -> int:
     raise AssertionError(args.action)
 
 
+def settings_for(args: argparse.Namespace) -> Settings:
+    return Settings(store=args.store) if getattr(args, "store", None) else Settings()
+
+
+def print_report(report: Report, args: argparse.Namespace) -> None:
+    if args.format == "json":
+        print(report.to_json(args.lang), file=sys.stderr)
+    elif report.problems:
+        print(report.to_text(args.lang), file=sys.stderr)
+
+
+def progress(message: str) -> None:
+    print(f"  {message} ...", file=sys.stderr)
+
+
+def run_load(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from catalogue.demo import demo_file
+    from catalogue.publish import load_files
+    from catalogue.store import open_store
+
+    files = list(args.files)
+    if args.demo:
+        files.append(demo_file())
+    if not files:
+        parser.error("load needs FILE arguments or --demo")
+    settings = settings_for(args)
+    store = open_store(settings)
+    try:
+        result = load_files(
+            files,
+            store,
+            settings,
+            publisher=args.by or getpass.getuser(),
+            replace=args.replace,
+            progress=progress,
+        )
+    except SubmissionRejected as rejected:
+        print_report(rejected.report, args)
+        print("nothing was stored", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    print_report(result.report, args)
+    for submission in result.submissions:
+        print(
+            f"{submission.status}: {submission.source} -> submission {submission.identifier} "
+            f"({submission.streams} streams)"
+        )
+    return 0
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    from catalogue.publish import prepare_file
+
+    settings = settings_for(args)
+    report = Report()
+    for path in args.files:
+        report.extend(prepare_file(path, settings, progress).problems)
+    if args.format == "json":
+        print(report.to_json(args.lang))
+    else:
+        print(report.to_text(args.lang))
+    return 0 if report.conforms else 1
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from catalogue.export import export
+    from catalogue.store import open_store
+
+    settings = settings_for(args)
+    store = open_store(settings)
+    try:
+        if args.output:
+            with args.output.open("wb") as handle:
+                count = export(store, settings, handle, fmt=args.format)
+            print(f"wrote {count} statements to {args.output}", file=sys.stderr)
+        else:
+            export(store, settings, sys.stdout.buffer, fmt=args.format)
+            sys.stdout.flush()
+    finally:
+        store.close()
+    return 0
+
+
+def run_template(args: argparse.Namespace) -> int:
+    from catalogue.ingest.template_writer import write_templates
+
+    for path in write_templates(args.output, lang=args.lang):
+        print(f"wrote {path}")
+    return 0
+
+
+def run_submissions(args: argparse.Namespace) -> int:
+    from catalogue.publish import submissions
+    from catalogue.store import open_store
+
+    store = open_store(settings_for(args))
+    try:
+        rows = submissions(store)
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    for row in rows:
+        identifier = row["submission"].rsplit("/", 1)[-1]
+        print(
+            f"{identifier}  {row['streams']} streams  from {row['source']}  by {row['publisher']}"
+            f"  at {row['time']}  {row['checksum'][:19]}"
+        )
+    if not rows:
+        print("the catalogue is empty")
+    return 0
+
+
+def run_withdraw(args: argparse.Namespace) -> int:
+    from catalogue.publish import withdraw
+    from catalogue.store import open_store
+
+    settings = settings_for(args)
+    store = open_store(settings)
+    try:
+        removed = withdraw(store, settings, args.submission)
+    finally:
+        store.close()
+    if not removed:
+        print(f"sidestream: error: no submission {args.submission!r}", file=sys.stderr)
+        return 1
+    print(f"withdrew submission {args.submission}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # Configure logging before any library does: pyLODE calls basicConfig(DEBUG) on import.
     logging.basicConfig(level=logging.WARNING, format="sidestream: %(levelname)s: %(message)s")
@@ -132,6 +327,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "ontology":
             return run_ontology(args)
+        if args.command == "load":
+            return run_load(args, parser)
+        if args.command == "validate":
+            return run_validate(args)
+        if args.command == "export":
+            return run_export(args)
+        if args.command == "template":
+            return run_template(args)
+        if args.command == "submissions":
+            return run_submissions(args)
+        if args.command == "withdraw":
+            return run_withdraw(args)
     except SidestreamError as error:
         print(f"sidestream: error: {error}", file=sys.stderr)
         return 1

@@ -9,6 +9,7 @@ from rdflib import Graph, Namespace
 from rdflib.namespace import NamespaceManager
 
 BASE = "https://w3id.org/sidestream/"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 SS = Namespace(BASE + "ontology/")
 """Classes, properties, processes, technologies and applications."""

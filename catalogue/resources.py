@@ -43,3 +43,14 @@ def vocabulary_files() -> list[Path]:
 def source_file(name: str) -> Path:
     """A hand-curated input of a vocabulary generator, from ``ontology/sources/``."""
     return ontology_dir() / "sources" / name
+
+
+@cache
+def shapes_dir() -> Path:
+    """The folder holding the SHACL shapes, one Turtle file per concern (``shapes/*.ttl``)."""
+    return _data_dir("shapes")
+
+
+def shape_files() -> list[Path]:
+    """The SHACL shape files, in a stable order."""
+    return sorted(shapes_dir().glob("*.ttl"))

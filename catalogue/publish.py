@@ -1,0 +1,380 @@
+"""Publishing submissions: read, map, validate, then one transaction into the store.
+
+A submission is one file. ``load_files`` prepares every file first and writes
+nothing unless all of them conform; then it writes them all, with their inferred
+triples and their provenance, in a single store transaction. Whatever fails
+(parse, mapping, shapes, a clash with the catalogue, the store itself), the
+catalogue is left exactly as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pyoxigraph import Literal, NamedNode, Quad
+
+from catalogue import queries
+from catalogue.config import Settings
+from catalogue.errors import SubmissionRejected
+from catalogue.inference import materialise
+from catalogue.ingest.rdf import read_rdf
+from catalogue.namespaces import RDF_TYPE, SS
+from catalogue.report import Problem, Report, Severity
+from catalogue.store.base import CatalogueStore, SubmissionWrite
+
+TEMPLATE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
+XSD = "http://www.w3.org/2001/XMLSchema#"
+PROV = "http://www.w3.org/ns/prov#"
+DCTERMS = "http://purl.org/dc/terms/"
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+@dataclass
+class PreparedFile:
+    """One file read, mapped and validated; nothing stored yet."""
+
+    path: Path
+    checksum: str
+    quads: list[Quad] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+    """Stream IRI -> template row (empty for RDF input)."""
+    identifiers: dict[str, str] = field(default_factory=dict)
+    """Stream identifier -> stream IRI."""
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def conforms(self) -> bool:
+        return not any(p.severity is Severity.VIOLATION for p in self.problems)
+
+
+@dataclass(frozen=True)
+class SubmissionSummary:
+    iri: str
+    identifier: str
+    source: str
+    streams: int
+    status: str
+    """``loaded``, ``replaced`` or ``unchanged``."""
+
+
+@dataclass
+class LoadResult:
+    submissions: list[SubmissionSummary]
+    report: Report
+
+
+def checksum_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return "sha256:" + digest.hexdigest()
+
+
+def slug(text: str) -> str:
+    """Lower-case ASCII words joined by ``-``: stable IRI segments from names."""
+    ascii_text = (
+        unicodedata.normalize("NFKD", text.replace("ø", "o").replace("Ø", "O"))
+        .replace("æ", "ae")
+        .replace("Æ", "AE")
+        .encode("ascii", "ignore")
+        .decode("ascii")
+    )
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "unnamed"
+
+
+def submission_iri(settings: Settings, submission_id: str) -> NamedNode:
+    return NamedNode(f"{settings.data_base}submission/{submission_id}")
+
+
+def inferred_graph(graph: NamedNode) -> NamedNode:
+    return NamedNode(graph.value + "/inferred")
+
+
+def catalogue_graph(settings: Settings) -> NamedNode:
+    return NamedNode(settings.data_base + "catalogue")
+
+
+def prepare_file(path: Path, settings: Settings, progress: Progress = _quiet) -> PreparedFile:
+    """Read, map and validate one file. Never raises for bad content: see ``problems``."""
+    from catalogue.ingest.to_rdf import map_rdf_streams, map_template
+    from catalogue.validation.validate import validate_quads
+
+    if not path.is_file():
+        return PreparedFile(
+            path=path,
+            checksum="",
+            problems=[
+                Problem(
+                    severity=Severity.VIOLATION,
+                    message={"en": "no such file", "nb": "filen finnes ikke"},
+                    rule="ingest:file",
+                    file=str(path),
+                )
+            ],
+        )
+    prepared = PreparedFile(path=path, checksum=checksum_of(path))
+    suffix = path.suffix.lower()
+    if suffix in TEMPLATE_SUFFIXES:
+        from catalogue.ingest.template import read_template
+
+        progress(f"{path.name}: reading the template")
+        table = read_template(path)
+        prepared.problems.extend(table.problems)
+        if not prepared.conforms:
+            return prepared
+        progress(f"{path.name}: mapping {len(table.rows)} rows to RDF")
+        mapped = map_template(table, base=settings.data_base)
+    else:  # read_rdf reports an unsupported extension itself
+        progress(f"{path.name}: parsing RDF")
+        submission = read_rdf(path)
+        prepared.problems.extend(submission.problems)
+        if not prepared.conforms:
+            return prepared
+        mapped = map_rdf_streams(submission.quads, file=path.name, base=settings.data_base)
+    prepared.problems.extend(mapped.problems)
+    prepared.quads, prepared.rows, prepared.identifiers = (
+        mapped.quads,
+        mapped.rows,
+        mapped.identifiers,
+    )
+    if not prepared.conforms:
+        return prepared
+    progress(
+        f"{path.name}: validating {len(mapped.identifiers)} streams ({len(mapped.quads)} triples)"
+    )
+    prepared.problems.extend(validate_quads(prepared.quads, file=path.name, rows=prepared.rows))
+    return prepared
+
+
+def _existing_submissions(store: CatalogueStore) -> dict[str, str]:
+    """Submission IRI -> checksum."""
+    return {
+        row["submission"].value: row["checksum"].value
+        for row in store.select(queries.bind(queries.load("catalogue/submissions")))
+    }
+
+
+def _identifier_owners(store: CatalogueStore, identifiers: list[str]) -> dict[str, str]:
+    """Identifier -> the named graph that already holds a stream with it."""
+    if not identifiers:
+        return {}
+    query = queries.bind(
+        queries.load("catalogue/stream_identifiers"),
+        {"identifier": [Literal(identifier) for identifier in identifiers]},
+    )
+    return {row["identifier"].value: row["graph"].value for row in store.select(query)}
+
+
+def _clash(file: str, identifier: str, row: int | None, en: str, nb: str) -> Problem:
+    return Problem(
+        severity=Severity.VIOLATION,
+        message={"en": en, "nb": nb},
+        rule="catalogue:identifier-unique",
+        file=file,
+        row=row,
+        column="identifier",
+        value=identifier,
+    )
+
+
+def _metadata(
+    graph: NamedNode, prepared: PreparedFile, meta: NamedNode, publisher: str, now: datetime
+) -> list[Quad]:
+    def q(predicate: str, value: NamedNode | Literal) -> Quad:
+        return Quad(graph, NamedNode(predicate), value, meta)
+
+    return [
+        q(RDF_TYPE, NamedNode(SS.Submission)),
+        q(PROV + "wasAttributedTo", Literal(publisher)),
+        q(
+            PROV + "generatedAtTime",
+            Literal(now.isoformat(timespec="seconds"), datatype=NamedNode(XSD + "dateTime")),
+        ),
+        q(DCTERMS + "source", Literal(prepared.path.name)),
+        q(SS.checksum, Literal(prepared.checksum)),
+        q(
+            SS.streamCount,
+            Literal(str(len(prepared.identifiers)), datatype=NamedNode(XSD + "integer")),
+        ),
+    ]
+
+
+def load_files(
+    paths: list[Path],
+    store: CatalogueStore,
+    settings: Settings,
+    *,
+    publisher: str,
+    replace: bool = False,
+    now: datetime | None = None,
+    progress: Progress = _quiet,
+) -> LoadResult:
+    """Validate every file, then store all of them in one transaction, or none.
+
+    Each file becomes the submission named after it (``submission/<file-stem-slug>``).
+    Loading a file again with the same content changes nothing; with new content it
+    needs ``replace=True``, and then the old submission goes in the same transaction.
+    Raises ``SubmissionRejected`` (nothing stored) when any file has a violation.
+    """
+    now = now or datetime.now(UTC)
+    report = Report()
+    prepared_files = [prepare_file(path, settings, progress) for path in paths]
+    for prepared in prepared_files:
+        report.extend(prepared.problems)
+
+    existing = _existing_submissions(store)
+    planned: list[tuple[PreparedFile, NamedNode, str]] = []
+    seen_graphs: dict[str, str] = {}
+    seen_identifiers: dict[str, str] = {}
+    for prepared in prepared_files:
+        if not prepared.conforms:
+            continue
+        graph = submission_iri(settings, slug(prepared.path.stem))
+        if graph.value in seen_graphs:
+            report.extend(
+                [
+                    Problem(
+                        severity=Severity.VIOLATION,
+                        message={
+                            "en": f"two files named like {prepared.path.stem!r} in one load; "
+                            "rename one",
+                            "nb": f"to filer med navn som {prepared.path.stem!r} i samme lasting; "
+                            "gi den ene et annet navn",
+                        },
+                        rule="catalogue:submission-unique",
+                        file=prepared.path.name,
+                    )
+                ]
+            )
+            continue
+        seen_graphs[graph.value] = prepared.path.name
+        status = "loaded"
+        if graph.value in existing:
+            if existing[graph.value] == prepared.checksum:
+                status = "unchanged"
+            elif not replace:
+                report.extend(
+                    [
+                        Problem(
+                            severity=Severity.VIOLATION,
+                            message={
+                                "en": f"the catalogue already has a submission from a file named "
+                                f"{prepared.path.name!r} with other content; load with --replace "
+                                "to replace it",
+                                "nb": f"katalogen har allerede en innsending fra en fil med navnet "
+                                f"{prepared.path.name!r} med annet innhold; last med --replace for "
+                                "å erstatte den",
+                            },
+                            rule="catalogue:submission-exists",
+                            file=prepared.path.name,
+                        )
+                    ]
+                )
+                continue
+            else:
+                status = "replaced"
+        owners = _identifier_owners(store, list(prepared.identifiers))
+        for identifier, stream in prepared.identifiers.items():
+            row = prepared.rows.get(stream)
+            other_file = seen_identifiers.get(identifier)
+            if other_file is not None:
+                report.extend(
+                    [
+                        _clash(
+                            prepared.path.name,
+                            identifier,
+                            row,
+                            f"identifier {identifier!r} is also used in {other_file}",
+                            f"identifikatoren {identifier!r} brukes også i {other_file}",
+                        )
+                    ]
+                )
+            seen_identifiers[identifier] = prepared.path.name
+            owner = owners.get(identifier)
+            if owner is not None and owner != graph.value:
+                report.extend(
+                    [
+                        _clash(
+                            prepared.path.name,
+                            identifier,
+                            row,
+                            f"identifier {identifier!r} is already in the catalogue, in submission "
+                            f"{owner.rsplit('/', 1)[-1]}",
+                            f"identifikatoren {identifier!r} finnes allerede i katalogen, i "
+                            f"innsendingen {owner.rsplit('/', 1)[-1]}",
+                        )
+                    ]
+                )
+        planned.append((prepared, graph, status))
+
+    if not report.conforms:
+        raise SubmissionRejected(report)
+
+    meta = catalogue_graph(settings)
+    quads: list[Quad] = []
+    replaced: list[NamedNode] = []
+    subjects: list[NamedNode] = []
+    summaries = []
+    for prepared, graph, status in planned:
+        summaries.append(
+            SubmissionSummary(
+                iri=graph.value,
+                identifier=graph.value.rsplit("/", 1)[-1],
+                source=prepared.path.name,
+                streams=len(prepared.identifiers),
+                status=status,
+            )
+        )
+        if status == "unchanged":
+            continue
+        progress(f"{prepared.path.name}: materialising inferences")
+        asserted = [Quad(q.subject, q.predicate, q.object, graph) for q in prepared.quads]
+        quads += asserted
+        quads += materialise(asserted, inferred_graph(graph))
+        quads += _metadata(graph, prepared, meta, publisher, now)
+        if status == "replaced":
+            replaced += [graph, inferred_graph(graph)]
+            subjects.append(graph)
+    if quads:
+        progress(f"writing {len(quads)} quads in one transaction")
+        store.write(
+            SubmissionWrite(
+                quads=quads, replaces=replaced, metadata_graph=meta, metadata_subjects=subjects
+            )
+        )
+    return LoadResult(submissions=summaries, report=report)
+
+
+def withdraw(store: CatalogueStore, settings: Settings, submission_id: str) -> bool:
+    """Remove a submission, its inferences and its provenance in one transaction."""
+    graph = submission_iri(settings, submission_id)
+    if graph.value not in _existing_submissions(store):
+        return False
+    store.write(
+        SubmissionWrite(
+            quads=[],
+            replaces=[graph, inferred_graph(graph)],
+            metadata_graph=catalogue_graph(settings),
+            metadata_subjects=[graph],
+        )
+    )
+    return True
+
+
+def submissions(store: CatalogueStore) -> list[dict[str, str]]:
+    return [
+        {key: term.value for key, term in row.items()}
+        for row in store.select(queries.bind(queries.load("catalogue/submissions")))
+    ]

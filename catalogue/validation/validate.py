@@ -1,0 +1,144 @@
+"""SHACL validation of one submission, with no inference, against only what it references.
+
+The data graph pySHACL sees is the submission plus the vocabulary facts about the
+terms it uses (``validation/vocabulary_context.rq``), so its cost follows the size
+of the submission, not of the catalogue. Results become steward-readable problems
+through ``validation/report_results.rq``: the shape's ``ss:column`` names the
+template column, and the focus node's stream names the row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from functools import cache
+
+import pyoxigraph
+from pyoxigraph import NamedNode, Quad, RdfFormat
+from rdflib import Graph
+
+from catalogue import queries
+from catalogue.namespaces import BASE
+from catalogue.ontology import load_store
+from catalogue.report import Problem, Severity
+
+SH_VIOLATION = "http://www.w3.org/ns/shacl#Violation"
+_VOCABULARY_PREFIXES = (BASE + "ontology/", BASE + "vocab/", "http://qudt.org/vocab/unit/")
+
+
+def referenced_terms(quads: Iterable[Quad]) -> list[NamedNode]:
+    """The ontology and vocabulary IRIs a submission uses as objects (types included)."""
+    terms = {
+        quad.object
+        for quad in quads
+        if isinstance(quad.object, NamedNode) and quad.object.value.startswith(_VOCABULARY_PREFIXES)
+    }
+    return sorted(terms, key=lambda term: term.value)
+
+
+def vocabulary_context(terms: list[NamedNode]) -> list[pyoxigraph.Triple]:
+    if not terms:
+        return []
+    query = queries.bind(queries.load("validation/vocabulary_context"), {"term": terms})
+    result = load_store().query(query)
+    assert isinstance(result, pyoxigraph.QueryTriples)
+    return list(result)
+
+
+@cache
+def _shapes_ntriples() -> bytes:
+    from catalogue.validation.shapes import shapes_graph
+
+    return shapes_graph().serialize(format="nt", encoding="utf-8")
+
+
+def _to_rdflib(triples: Iterable[pyoxigraph.Triple | Quad]) -> Graph:
+    data = pyoxigraph.serialize(
+        [pyoxigraph.Triple(t.subject, t.predicate, t.object) for t in triples],
+        format=RdfFormat.N_TRIPLES,
+    )
+    graph = Graph()
+    if data:
+        graph.parse(data=data, format="nt")
+    return graph
+
+
+def stream_of(focus: str) -> str:
+    """The stream IRI a focus node belongs to: fragments (#quantity, #component-2) drop off."""
+    return focus.split("#", 1)[0]
+
+
+def validate_quads(
+    quads: list[Quad],
+    *,
+    file: str | None = None,
+    rows: Mapping[str, int] | None = None,
+) -> list[Problem]:
+    """Validate one submission's quads; each result becomes a problem naming row and column.
+
+    ``rows`` maps stream IRIs to their template row (absent for RDF input, where the
+    problem names the focus node instead).
+    """
+    import pyshacl  # heavy: imported on first validation
+
+    from catalogue.validation.shapes import shapes_graph
+
+    data = _to_rdflib([*quads, *vocabulary_context(referenced_terms(quads))])
+    _, results, _ = pyshacl.validate(
+        data,
+        shacl_graph=shapes_graph(),
+        inference="none",
+        allow_warnings=True,
+        abort_on_first=False,
+    )
+    report_store = pyoxigraph.Store()
+    report_store.load(results.serialize(format="nt", encoding="utf-8"), format=RdfFormat.N_TRIPLES)
+    report_store.load(_shapes_ntriples(), format=RdfFormat.N_TRIPLES)
+    return problems_from_report(report_store, file=file, rows=rows or {})
+
+
+def problems_from_report(
+    report: pyoxigraph.Store, *, file: str | None, rows: Mapping[str, int]
+) -> list[Problem]:
+    """One problem per SHACL result, messages gathered by language."""
+    collected: dict[str, dict[str, object]] = {}
+    for row in report.query(queries.bind(queries.load("validation/report_results"))):
+        key = str(row["result"])
+        entry = collected.setdefault(
+            key,
+            {
+                "focus": row["focus"].value,
+                "value": row["value"].value if row["value"] is not None else None,
+                "severity": row["severity"].value,
+                "shape": row["shape"].value,
+                "component": row["component"].value,
+                "column": row["column"].value if row["column"] is not None else None,
+                "path": row["path"].value if row["path"] is not None else None,
+                "messages": {},
+            },
+        )
+        message = row["message"]
+        if isinstance(message, pyoxigraph.Literal):
+            language = message.language or "en"
+            entry["messages"].setdefault(language, message.value)  # type: ignore[union-attr]
+    problems = []
+    for entry in collected.values():
+        messages: dict[str, str] = dict(entry["messages"])  # type: ignore[arg-type]
+        if "en" not in messages:
+            messages["en"] = f"{entry['shape']} is not satisfied ({entry['component']})"
+        row = rows.get(stream_of(str(entry["focus"])))
+        if row is None:  # RDF input: name the node, there is no row to point at
+            messages = {lang: f"{text} ({entry['focus']})" for lang, text in messages.items()}
+        problems.append(
+            Problem(
+                severity=Severity.VIOLATION
+                if entry["severity"] == SH_VIOLATION
+                else Severity.WARNING,
+                message=messages,
+                rule=str(entry["shape"]),
+                file=file,
+                row=row,
+                column=entry["column"] if isinstance(entry["column"], str) else None,
+                value=str(entry["value"]) if entry["value"] is not None else None,
+            )
+        )
+    return problems
