@@ -188,7 +188,7 @@ def print_report(report: Report, args: argparse.Namespace) -> None:
     if args.format == "json":
         print(report.to_json(args.lang), file=sys.stderr)
     elif report.problems:
-        print(report.to_text(args.lang), file=sys.stderr)
+        print(report.to_text(args.lang, group_warnings=True), file=sys.stderr)
 
 
 def progress(message: str) -> None:

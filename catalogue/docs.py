@@ -19,9 +19,7 @@ def keep_one_language(graph: Graph, lang: str) -> None:
     pyLODE prints every label it finds side by side ("streamstrøm"); one language per
     page reads well. Where a term has no text in ``lang`` the other languages stay.
     """
-    tagged = [
-        (s, p, o) for s, p, o in graph if isinstance(o, Literal) and o.language is not None
-    ]
+    tagged = [(s, p, o) for s, p, o in graph if isinstance(o, Literal) and o.language is not None]
     has_lang = {(s, p) for s, p, o in tagged if o.language == lang}
     for s, p, o in tagged:
         if o.language != lang and (s, p) in has_lang:

@@ -13,6 +13,8 @@ from enum import StrEnum
 from typing import Any
 
 LANGUAGES = ("en", "nb")
+WORDS = {"en": ("row", "column", "rows"), "nb": ("rad", "kolonne", "rader")}
+"""Words of the report's locations, by language."""
 
 
 class Severity(StrEnum):
@@ -36,12 +38,13 @@ class Problem:
     def text(self, lang: str = "en") -> str:
         return self.message.get(lang) or self.message["en"]
 
-    def location(self) -> str:
+    def location(self, lang: str = "en") -> str:
+        row_word, column_word = WORDS.get(lang, WORDS["en"])[:2]
         parts = [self.file] if self.file else []
         if self.row is not None:
-            parts.append(f"row {self.row}")
+            parts.append(f"{row_word} {self.row}")
         if self.column:
-            parts.append(f"column {self.column}")
+            parts.append(f"{column_word} {self.column}")
         return ", ".join(parts)
 
     def as_dict(self, lang: str = "en") -> dict[str, Any]:
@@ -85,7 +88,11 @@ class Report:
             key=lambda p: (p.file or "", p.row if p.row is not None else -1, p.column or ""),
         )
 
-    def to_text(self, lang: str = "en") -> str:
+    def to_text(self, lang: str = "en", *, group_warnings: bool = False) -> str:
+        """The report for a terminal; ``group_warnings`` lists each kind of warning once.
+
+        Violations are always listed one by one, so that each can be fixed.
+        """
         heading = {
             "en": f"{len(self.violations)} error(s), {len(self.warnings)} warning(s)",
             "nb": f"{len(self.violations)} feil, {len(self.warnings)} advarsel(er)",
@@ -95,15 +102,41 @@ class Report:
             "nb": {Severity.VIOLATION: "feil", Severity.WARNING: "advarsel"},
         }[lang if lang in LANGUAGES else "en"]
         lines = [heading]
-        for problem in self.sorted_problems():
-            where = problem.location()
+        problems = self.sorted_problems()
+        if group_warnings:
+            problems = [p for p in problems if p.severity is Severity.VIOLATION]
+        for problem in problems:
+            where = problem.location(lang)
             value = f" [{problem.value}]" if problem.value not in (None, "") else ""
             line = f"{severity_word[problem.severity]}: {where}{value}: {problem.text(lang)}"
             if problem.suggestions:
                 hint = {"en": "did you mean", "nb": "mente du"}[lang if lang in LANGUAGES else "en"]
                 line += f" ({hint}: {', '.join(problem.suggestions)})"
             lines.append(line)
+        if group_warnings:
+            lines += self._grouped_warnings(lang, severity_word[Severity.WARNING])
         return "\n".join(lines)
+
+    def _grouped_warnings(self, lang: str, word: str) -> list[str]:
+        groups: dict[tuple[str | None, str | None, str], list[int]] = {}
+        for problem in self.sorted_problems():
+            if problem.severity is Severity.WARNING:
+                key = (problem.file, problem.column, problem.text(lang))
+                groups.setdefault(key, [])
+                if problem.row is not None:
+                    groups[key].append(problem.row)
+        _, column_word, rows_word = WORDS.get(lang, WORDS["en"])
+        lines = []
+        for (file, column, text), rows in groups.items():
+            where = ", ".join(
+                part for part in (file, f"{column_word} {column}" if column else "") if part
+            )
+            if rows:
+                shown = ", ".join(str(row) for row in rows[:12])
+                more = f", … ({len(rows)} {rows_word})" if len(rows) > 12 else ""
+                where += f", {rows_word} {shown}{more}"
+            lines.append(f"{word}: {where}: {text}")
+        return lines
 
     def to_json(self, lang: str = "en") -> str:
         return json.dumps(

@@ -40,7 +40,7 @@ IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 YES = {"yes", "y", "ja", "j", "true", "1"}
 NO = {"no", "n", "nei", "false", "0"}
 THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+")
-FRACTION_PLACES = Decimal("1e-12")
+FRACTION_PLACES = Decimal("1e-15")
 T = TypeVar("T")
 
 
@@ -59,14 +59,14 @@ class Mapped:
 
 
 def decimal_literal(value: Decimal) -> Literal:
+    """A plain ``xsd:decimal``; more than 15 decimals are rounded, since the SPARQL engine
+    cannot compute with decimals past 18 places (ontology/qc/decimal-precision)."""
+    if value.as_tuple().exponent < -15:  # type: ignore[operator]
+        value = value.quantize(FRACTION_PLACES)
     text = format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".") or "0"
     return Literal(text, datatype=DECIMAL)
-
-
-def fraction_literal(value: Decimal) -> Literal:
-    return decimal_literal(value.quantize(FRACTION_PLACES))
 
 
 def parse_number(text: str) -> Decimal:
@@ -418,22 +418,21 @@ class RowMapper:
                 element = NamedNode(f"{component.value}-{derived.element}")
                 self.add(composition, ss("hasComponent"), element)
                 self.add(element, TYPE, ss("Component"))
-                self.describe_part(element, derived, rounded=True)
+                self.describe_part(element, derived)
                 self.add(element, ss("derivedFrom"), component)
 
-    def describe_part(self, node: NamedNode, part: Part, *, rounded: bool = False) -> None:
+    def describe_part(self, node: NamedNode, part: Part) -> None:
         if part.element is not None:
             self.add(node, ss("element"), self.vocabulary.element(part.element).iri)
         elif part.formula is not None:
             self.add(node, ss("formula"), Literal(part.formula))
-        literal = fraction_literal if rounded else decimal_literal
         for predicate, value in (
             ("massFraction", part.value),
             ("minimumMassFraction", part.minimum),
             ("maximumMassFraction", part.maximum),
         ):
             if value is not None:
-                self.add(node, ss(predicate), literal(value))
+                self.add(node, ss(predicate), decimal_literal(value))
         self.add(node, ss("boundDirection"), self.vocabulary.code("bound", part.bound))
 
     def map_flags(self, stream: NamedNode, kind: Kind) -> None:

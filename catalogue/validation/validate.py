@@ -116,10 +116,13 @@ def problems_from_report(
                 "messages": {},
             },
         )
-        message = row["message"]
-        if isinstance(message, pyoxigraph.Literal):
-            language = message.language or "en"
-            entry["messages"].setdefault(language, message.value)  # type: ignore[union-attr]
+        # Untagged messages are skipped: pySHACL strips the tags of SPARQL-constraint
+        # messages, and the shape's own tagged ones say the same.
+        for name in ("message", "shapeMessage"):
+            message = row[name]
+            if isinstance(message, pyoxigraph.Literal) and message.language:
+                messages = entry["messages"]
+                messages.setdefault(message.language, message.value)  # type: ignore[union-attr]
     problems = []
     for entry in collected.values():
         messages: dict[str, str] = dict(entry["messages"])  # type: ignore[arg-type]
@@ -138,7 +141,10 @@ def problems_from_report(
                 file=file,
                 row=row,
                 column=entry["column"] if isinstance(entry["column"], str) else None,
-                value=str(entry["value"]) if entry["value"] is not None else None,
+                # SPARQL-based constraints report the focus node as the value: not a cell value
+                value=str(entry["value"])
+                if entry["value"] is not None and entry["value"] != entry["focus"]
+                else None,
             )
         )
     return problems

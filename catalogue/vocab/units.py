@@ -45,9 +45,18 @@ def decimal_value(expression: str) -> Decimal:
         return value.normalize()
 
 
+DECIMAL_PLACES = Decimal("1e-15")
+"""Oxigraph's xsd:decimal holds 18 fractional digits; a longer literal is not a number
+to its SPARQL engine (arithmetic and comparisons on it come back unbound), so
+repeating fractions such as 1000/3600 are rounded to 15 places."""
+
+
 def decimal_literal(expression: str) -> Literal:
     """An ``xsd:decimal`` literal in canonical plain notation (``1000.0``, ``0.01``)."""
-    text = format(decimal_value(expression), "f")
+    value = decimal_value(expression)
+    if value.as_tuple().exponent < -15:  # type: ignore[operator]
+        value = value.quantize(DECIMAL_PLACES).normalize()
+    text = format(value, "f")
     return Literal(text if "." in text else f"{text}.0", datatype=XSD.decimal)
 
 
