@@ -195,6 +195,10 @@ def progress(message: str) -> None:
     print(f"  {message} ...", file=sys.stderr)
 
 
+def quiet(message: str) -> None:
+    """Progress sink for machine-readable output, where stderr carries only the report."""
+
+
 def run_load(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from catalogue.demo import demo_file
     from catalogue.publish import load_files
@@ -214,11 +218,12 @@ def run_load(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             settings,
             publisher=args.by or getpass.getuser(),
             replace=args.replace,
-            progress=progress,
+            progress=progress if args.format == "text" else quiet,
         )
     except SubmissionRejected as rejected:
         print_report(rejected.report, args)
-        print("nothing was stored", file=sys.stderr)
+        if args.format == "text":
+            print("nothing was stored", file=sys.stderr)
         return 1
     finally:
         store.close()
@@ -237,7 +242,9 @@ def run_validate(args: argparse.Namespace) -> int:
     settings = settings_for(args)
     report = Report()
     for path in args.files:
-        report.extend(prepare_file(path, settings, progress).problems)
+        report.extend(
+            prepare_file(path, settings, progress if args.format == "text" else quiet).problems
+        )
     if args.format == "json":
         print(report.to_json(args.lang))
     else:

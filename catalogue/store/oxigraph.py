@@ -85,7 +85,10 @@ class OxigraphStore:
         self._store.extend(quads)
 
     def close(self) -> None:
+        """Flush and release the store: RocksDB's lock goes only when pyoxigraph's handle
+        is dropped, and another opener in this process would otherwise be refused."""
         self._store.flush()
+        del self._store
 
 
 def _quad_text(quad: Quad) -> str:

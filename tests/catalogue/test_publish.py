@@ -1,0 +1,370 @@
+"""Publishing into a real on-disk store: the acceptance points of the catalogue issue.
+
+Each bad input is a whole file with one defect; the command must exit 1, name the row
+and column in its report, and leave the catalogue's export byte-for-byte as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+
+from catalogue.cli import main
+from catalogue.config import Settings
+from catalogue.demo import demo_file
+from catalogue.export import export
+from catalogue.publish import load_files
+from catalogue.store.oxigraph import OxigraphStore
+
+HEADER = [
+    "identifier", "kind", "name", "organisation", "site", "country", "latitude", "longitude",
+    "nace", "process", "material", "ewc", "state", "quantity", "quantity_min", "quantity_max",
+    "unit", "approximate", "reference_year", "composition", "hazardous", "status",
+    "treatment", "confidentiality", "source",
+]  # fmt: skip
+GOOD_ROWS = [
+    {
+        "identifier": "test-simn-slag", "kind": "supply", "name": "SiMn slag",
+        "organisation": "Test Smelter", "site": "Kvinesdal", "country": "NO",
+        "latitude": "58.32", "longitude": "6.97", "nace": "24.10",
+        "process": "silicomanganese smelting", "material": "SiMn slag", "ewc": "10 02 02",
+        "state": "solid", "quantity": "220000", "quantity_min": "200000",
+        "quantity_max": "240000", "unit": "t/a", "approximate": "yes",
+        "reference_year": "2019", "composition": "MnO=10 %; SiO2=40-45 %; Cd<2 mg/kg",
+        "hazardous": "no", "status": "by-product", "treatment": "material-recovery",
+        "confidentiality": "public", "source": "test",
+    },
+    {
+        "identifier": "test-fly-ash", "kind": "supply", "name": "Fly ash",
+        "organisation": "Test Incinerator", "country": "NO", "latitude": "59.49",
+        "longitude": "10.35", "material": "flyveaske", "ewc": "19 01 13*", "state": "solid",
+        "quantity": "300", "unit": "kt/a", "reference_year": "2019",
+        "composition": "CaCl2=5 %; NaCl=3 %", "hazardous": "yes", "status": "waste",
+        "treatment": "landfill", "confidentiality": "restricted",
+    },
+    {
+        "identifier": "test-secret-heat", "kind": "supply", "name": "Furnace heat",
+        "organisation": "Test Smelter", "country": "NO", "latitude": "58.32",
+        "longitude": "6.97", "material": "high-temperature surplus heat", "state": "heat",
+        "quantity": "120", "unit": "GWh/a", "reference_year": "2019",
+        "temperature_c": "250", "status": "by-product", "confidentiality": "confidential",
+    },
+    {
+        "identifier": "test-phosphorus-demand", "kind": "demand", "name": "Phosphorus",
+        "organisation": "Test Fertiliser", "country": "NO", "material": "phosphorus fertiliser",
+        "quantity": "5000", "unit": "t/a", "reference_year": "2020",
+        "composition": "P>=5 %; Cd<=2 mg/kg", "confidentiality": "public",
+    },
+]  # fmt: skip
+
+
+def template_text(rows: list[dict[str, str]], header: list[str] = HEADER) -> str:
+    columns = header + [c for row in rows for c in row if c not in header]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(dict.fromkeys(columns)), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def with_cell(row: int, column: str, value: str) -> bytes:
+    """The good template with one cell changed (``row`` is 0-based among data rows)."""
+    rows = [dict(r) for r in GOOD_ROWS]
+    rows[row][column] = value
+    return template_text(rows).encode("utf-8")
+
+
+def exported(store_path: Path) -> bytes:
+    settings = Settings(store=store_path)
+    store = OxigraphStore(store_path)
+    buffer = io.BytesIO()
+    export(store, settings, buffer, fmt="nq")
+    store.close()
+    return buffer.getvalue()
+
+
+def cli(*args: str) -> int:
+    return main(list(args))
+
+
+@pytest.fixture
+def seeded_store(tmp_path: Path) -> Path:
+    """A store holding the good template, loaded through the command line."""
+    path = tmp_path / "good.csv"
+    path.write_text(template_text(GOOD_ROWS), encoding="utf-8")
+    store = tmp_path / "store"
+    assert cli("load", str(path), "--store", str(store)) == 0
+    return store
+
+
+def count(store_path: Path, query: str) -> int:
+    store = OxigraphStore(store_path)
+    (row,) = store.select(query)
+    store.close()
+    return int(row["n"].value)
+
+
+SUPPLIES = """PREFIX ss: <https://w3id.org/sidestream/ontology/>
+SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ss:Supply }"""
+DEMANDS = """PREFIX ss: <https://w3id.org/sidestream/ontology/>
+SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ss:Demand }"""
+
+
+def test_demo_catalogue_loads_whole_into_a_fresh_store(tmp_path, capsys):
+    store = tmp_path / "store"
+    assert cli("load", "--demo", "--store", str(store)) == 0
+    with demo_file().open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    supplies = sum(1 for row in rows if row["kind"] == "supply")
+    demands = sum(1 for row in rows if row["kind"] == "demand")
+    assert supplies >= 45 and demands >= 12
+    assert count(store, SUPPLIES) == supplies
+    assert count(store, DEMANDS) == demands
+    assert "0 error(s)" in capsys.readouterr().err
+
+
+def test_loaded_streams_carry_materialised_inferences(seeded_store):
+    # The resource of the SiMn slag is a slag (superclass), and the stream contains Mn
+    # (from MnO) and Mn's critical-raw-material entry, without any query-time reasoning.
+    ask = """PREFIX ss: <https://w3id.org/sidestream/ontology/>
+    PREFIX elem: <https://w3id.org/sidestream/vocab/element/>
+    PREFIX crm: <https://w3id.org/sidestream/vocab/crm/>
+    SELECT (COUNT(*) AS ?n) WHERE {
+      <https://w3id.org/sidestream/data/stream/test-simn-slag> ss:hasResource ?r ;
+          ss:containsElement elem:Mn , elem:Si ;
+          ss:containsListedRawMaterial crm:crm-2023-manganese .
+      ?r a ss:Slag , ss:MineralResidue , ss:Resource .
+    }"""
+    assert count(seeded_store, ask) == 1
+
+
+def test_oxide_composition_is_converted_to_element_fractions(seeded_store):
+    query = """PREFIX ss: <https://w3id.org/sidestream/ontology/>
+    PREFIX elem: <https://w3id.org/sidestream/vocab/element/>
+    SELECT ?f (COUNT(*) AS ?n) WHERE {
+      <https://w3id.org/sidestream/data/stream/test-simn-slag#component-1-Mn>
+          ss:element elem:Mn ; ss:massFraction ?f ;
+          ss:derivedFrom <https://w3id.org/sidestream/data/stream/test-simn-slag#component-1> .
+    } GROUP BY ?f"""
+    store = OxigraphStore(seeded_store)
+    (row,) = store.select(query)
+    store.close()
+    # Mn in MnO: 54.938 / 70.937 of 10 %
+    assert abs(float(row["f"].value) - 0.10 * 54.938044 / 70.937) < 1e-6
+
+
+def test_restricted_and_confidential_streams_are_stored_but_never_exported(seeded_store):
+    everything = OxigraphStore(seeded_store)
+    stored = {q.subject.value for q in everything.quads()}
+    everything.close()
+    assert "https://w3id.org/sidestream/data/stream/test-fly-ash" in stored
+    assert "https://w3id.org/sidestream/data/stream/test-secret-heat" in stored
+    for fmt in ("ttl", "nq", "jsonld"):
+        text = (seeded_store.parent / f"export.{fmt}").as_posix()
+        assert cli("export", "--store", str(seeded_store), "--format", fmt, "--output", text) == 0
+        content = Path(text).read_text(encoding="utf-8")
+        assert "test-simn-slag" in content
+        assert "test-phosphorus-demand" in content
+        assert "test-fly-ash" not in content
+        assert "test-secret-heat" not in content
+        assert "Test Incinerator" not in content  # named only by a restricted stream
+
+
+def test_round_trip_template_load_export_load_gives_the_same_triples(seeded_store, tmp_path):
+    exported_ttl = tmp_path / "public.ttl"
+    assert cli("export", "--store", str(seeded_store), "--output", str(exported_ttl)) == 0
+    fresh = tmp_path / "fresh"
+    assert cli("load", str(exported_ttl), "--store", str(fresh)) == 0
+
+    def stream_triples(path: Path, public_only: bool) -> set[str]:
+        store = OxigraphStore(path)
+        settings = Settings(store=path)
+        buffer = io.BytesIO()
+        from catalogue.access import Level
+
+        export(
+            store,
+            settings,
+            buffer,
+            fmt="nq",
+            up_to=Level.PUBLIC if public_only else Level.CONFIDENTIAL,
+        )
+        store.close()
+        return {
+            str(pyoxigraph.Triple(q.subject, q.predicate, q.object))
+            for q in pyoxigraph.parse(buffer.getvalue(), format=pyoxigraph.RdfFormat.N_QUADS)
+        }
+
+    before = stream_triples(seeded_store, public_only=True)
+    after = stream_triples(fresh, public_only=False)
+    assert before == after
+    assert len(before) > 50
+
+
+def test_loading_the_same_file_again_changes_nothing(seeded_store, tmp_path, capsys):
+    before = exported(seeded_store)
+    path = tmp_path / "good.csv"
+    assert cli("load", str(path), "--store", str(seeded_store)) == 0
+    assert "unchanged: good.csv" in capsys.readouterr().out
+    assert exported(seeded_store) == before
+
+
+def test_changed_file_needs_replace_and_then_replaces_in_one_go(seeded_store, tmp_path):
+    path = tmp_path / "good.csv"
+    path.write_bytes(with_cell(0, "quantity", "230000"))
+    before = exported(seeded_store)
+    assert cli("load", str(path), "--store", str(seeded_store)) == 1
+    assert exported(seeded_store) == before
+    assert cli("load", str(path), "--store", str(seeded_store), "--replace") == 0
+    after = exported(seeded_store)
+    assert b'"230000"' in after and b'"220000"' not in after
+
+
+def test_withdraw_removes_the_submission_and_its_inferences(seeded_store):
+    assert cli("withdraw", "good", "--store", str(seeded_store)) == 0
+    store = OxigraphStore(seeded_store)
+    assert list(store.quads()) == []
+    store.close()
+    assert cli("withdraw", "good", "--store", str(seeded_store)) == 1
+
+
+def test_validate_stores_nothing_and_reports_json(tmp_path, capsys):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(with_cell(0, "unit", "GWh/a"))
+    store = tmp_path / "store"
+    assert cli("validate", str(path), "--store", str(store), "--format", "json") == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["conforms"] is False
+    assert any(p["row"] == 2 and p["column"] == "unit" for p in report["problems"])
+    assert not store.exists() or not list(OxigraphStore(store).quads())
+
+
+def test_report_in_norwegian(tmp_path, capsys):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(with_cell(0, "material", "flyash2"))
+    assert cli("validate", str(path), "--lang", "nb") == 1
+    out = capsys.readouterr().out
+    assert "rad 2, kolonne material" in out
+    assert "ukjent" in out.lower()
+
+
+# -- the table of bad inputs -------------------------------------------------------------
+
+BROKEN_TURTLE = b"""@prefix ss: <https://w3id.org/sidestream/ontology/> .
+<https://w3id.org/sidestream/data/stream/x> a ss:Supply ;
+    ss:hasQuantity .
+"""
+LATIN1_TURTLE = (
+    "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+    '<https://w3id.org/sidestream/data/stream/x> rdfs:label "Sm\u00f8rslagg" .\n'
+).encode("latin-1")
+
+# (case, file name, content, expected row or None, expected column or None)
+BAD_INPUTS: list[tuple[str, str, bytes, int | None, str | None]] = [
+    ("missing identifier", "t.csv", with_cell(0, "identifier", ""), 2, "identifier"),
+    ("unsafe identifier", "t.csv", with_cell(0, "identifier", "a b/c"), 2, "identifier"),
+    ("duplicate identifier", "t.csv", with_cell(1, "identifier", "test-simn-slag"), 3, "identifier"),
+    ("bad kind", "t.csv", with_cell(0, "kind", "offer"), 2, "kind"),
+    ("missing name", "t.csv", with_cell(0, "name", ""), 2, "name"),
+    ("supply without organisation", "t.csv", with_cell(0, "organisation", ""), 2, "organisation"),
+    ("unknown material", "t.csv", with_cell(0, "material", "flyash2"), 2, "material"),
+    ("element as supply material", "t.csv", with_cell(0, "material", "vanadium"), 2, "material"),
+    ("unknown process", "t.csv", with_cell(0, "process", "alchemy"), 2, "process"),
+    ("unknown NACE code", "t.csv", with_cell(0, "nace", "99.99"), 2, "nace"),
+    ("unknown waste code", "t.csv", with_cell(0, "ewc", "10 02 77"), 2, "ewc"),
+    ("hazardous code marked not hazardous", "t.csv", with_cell(1, "hazardous", "no"), 3, "hazardous"),
+    ("negative quantity", "t.csv", with_cell(0, "quantity", "-5"), 2, "quantity"),
+    ("value above maximum", "t.csv", with_cell(0, "quantity", "250000"), 2, "quantity_max"),
+    ("quantity not a number", "t.csv", with_cell(0, "quantity", "lots"), 2, "quantity"),
+    ("unknown unit", "t.csv", with_cell(0, "unit", "bags/a"), 2, "unit"),
+    ("energy unit on a slag", "t.csv", with_cell(0, "unit", "GWh/a"), 2, "unit"),
+    ("quantity without unit", "t.csv", with_cell(0, "unit", ""), 2, "unit"),
+    ("composition above 100 %", "t.csv", with_cell(0, "composition", "CaO=60 %; SiO2=50 %"), 2, "composition"),
+    ("unknown element in formula", "t.csv", with_cell(0, "composition", "Xx2O3=5 %"), 2, "composition"),
+    ("composition not a number", "t.csv", with_cell(0, "composition", "MnO=abc %"), 2, "composition"),
+    ("latitude out of range", "t.csv", with_cell(0, "latitude", "95"), 2, "latitude"),
+    ("longitude without latitude", "t.csv", with_cell(0, "latitude", ""), 2, "latitude"),
+    ("unknown country", "t.csv", with_cell(0, "country", "XX"), 2, "country"),
+    ("implausible reference year", "t.csv", with_cell(0, "reference_year", "1066"), 2, "reference_year"),
+    ("reference year not a year", "t.csv", with_cell(0, "reference_year", "2019/20"), 2, "reference_year"),
+    ("unknown state", "t.csv", with_cell(0, "state", "plasma"), 2, "state"),
+    ("unknown status", "t.csv", with_cell(0, "status", "rubbish"), 2, "status"),
+    ("unknown confidentiality", "t.csv", with_cell(0, "confidentiality", "internal-only"), 2, "confidentiality"),
+    ("yes/no not yes or no", "t.csv", with_cell(0, "approximate", "maybe"), 2, "approximate"),
+    ("one bad row among good ones", "t.csv", with_cell(3, "material", "unobtainium"), 5, "material"),
+    ("unknown column", "t.csv", template_text(GOOD_ROWS, [*HEADER, "colour"]).replace(",colour", ",colour").encode() , 1, "colour"),
+    ("missing required column", "t.csv", "\n".join(l.split(",", 1)[1] for l in template_text(GOOD_ROWS).splitlines()).encode(), 1, "identifier"),
+    ("malformed CSV: unclosed quote", "t.csv", template_text(GOOD_ROWS).replace("SiMn slag,", '"SiMn slag,', 1).encode(), 2, None),
+    ("binary junk as CSV", "t.csv", b"\x00\x01\x02PK\x03\x04" * 50, None, None),
+    ("broken Turtle", "t.ttl", BROKEN_TURTLE, None, None),
+    ("Turtle that is not UTF-8", "t.ttl", LATIN1_TURTLE, None, None),
+    ("JSON-LD with a remote context", "t.jsonld", b'{"@context": "https://example.org/c.jsonld", "@id": "https://w3id.org/sidestream/data/stream/x"}', None, None),
+    ("empty file", "t.csv", b"", None, None),
+    ("unsupported file type", "t.pdf", b"%PDF-1.4", None, None),
+]  # fmt: skip
+
+
+def test_bad_input_table_has_at_least_25_cases():
+    assert len(BAD_INPUTS) >= 25
+    assert len({case for case, *_ in BAD_INPUTS}) == len(BAD_INPUTS)
+
+
+@pytest.mark.parametrize(
+    ("case", "name", "content", "row", "column"), BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS]
+)
+def test_bad_input_is_rejected_and_leaves_the_catalogue_as_it_was(
+    seeded_store, tmp_path, capsys, case, name, content, row, column
+):
+    before = exported(seeded_store)
+    capsys.readouterr()
+    bad = tmp_path / "incoming" / name
+    bad.parent.mkdir()
+    bad.write_bytes(content)
+    code = cli("load", str(bad), "--store", str(seeded_store), "--format", "json")
+    err = capsys.readouterr().err
+    assert code == 1, err
+    report = json.loads(err)
+    violations = [p for p in report["problems"] if p["severity"] == "violation"]
+    assert violations, report
+    if row is not None:
+        assert any(
+            p["row"] == row and (column is None or p["column"] == column) for p in violations
+        ), violations
+    assert all(p["message"] for p in violations)
+    assert exported(seeded_store) == before
+
+
+class FailsHalfway:
+    """A pyoxigraph store whose bulk write breaks after half of the quads went in."""
+
+    def __init__(self, real: pyoxigraph.Store) -> None:
+        self.real = real
+
+    def __getattr__(self, name: str):
+        return getattr(self.real, name)
+
+    def extend(self, quads) -> None:
+        quads = list(quads)
+
+        def half_then_fail():
+            yield from quads[: len(quads) // 2]
+            raise OSError("disk full")
+
+        self.real.extend(half_then_fail())
+
+
+def test_a_store_failure_leaves_nothing_half_written(tmp_path):
+    """Whatever fails inside the write, the store keeps no part of the submission."""
+    path = tmp_path / "good.csv"
+    path.write_text(template_text(GOOD_ROWS), encoding="utf-8")
+    settings = Settings(store=tmp_path / "store")
+    store = OxigraphStore(settings.store)
+    store._store = FailsHalfway(store.raw)  # type: ignore[assignment]
+    with pytest.raises(OSError, match="disk full"):
+        load_files([path], store, settings, publisher="test")
+    assert list(store.quads()) == []
