@@ -72,20 +72,47 @@ def validate_quads(
     *,
     file: str | None = None,
     rows: Mapping[str, int] | None = None,
+    engine: str = "hybrid",
 ) -> list[Problem]:
     """Validate one submission's quads; each result becomes a problem naming row and column.
 
     ``rows`` maps stream IRIs to their template row (absent for RDF input, where the
-    problem names the focus node instead).
+    problem names the focus node instead). ``engine="hybrid"`` runs the SPARQL-based
+    constraints set-based on pyoxigraph (``sparql_constraints``) and the rest with
+    pySHACL; ``engine="pyshacl"`` gives pySHACL everything, as the reference.
     """
     import pyshacl  # heavy: imported on first validation
 
     from catalogue.validation.shapes import shapes_graph
+    from catalogue.validation.sparql_constraints import evaluate, split_shapes
 
-    data = _to_rdflib([*quads, *vocabulary_context(referenced_terms(quads))])
+    triples = [*quads, *vocabulary_context(referenced_terms(quads))]
+    rows = rows or {}
+    problems: list[Problem] = []
+    if engine == "hybrid":
+        core_shapes, constraints = split_shapes()
+        store = pyoxigraph.Store()
+        store.extend(pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in triples)
+        for result in evaluate(store, constraints):
+            problems.append(
+                _problem(
+                    focus=result.focus,
+                    value=result.value,
+                    severity=result.constraint.severity,
+                    shape=result.constraint.shape,
+                    messages=dict(result.constraint.messages),
+                    column=result.constraint.column,
+                    file=file,
+                    rows=rows,
+                )
+            )
+    elif engine == "pyshacl":
+        core_shapes = shapes_graph()
+    else:
+        raise ValueError(f"unknown validation engine {engine!r}")
     _, results, _ = pyshacl.validate(
-        data,
-        shacl_graph=shapes_graph(),
+        _to_rdflib(triples),
+        shacl_graph=core_shapes,
         inference="none",
         allow_warnings=True,
         abort_on_first=False,
@@ -93,7 +120,35 @@ def validate_quads(
     report_store = pyoxigraph.Store()
     report_store.load(results.serialize(format="nt", encoding="utf-8"), format=RdfFormat.N_TRIPLES)
     report_store.load(_shapes_ntriples(), format=RdfFormat.N_TRIPLES)
-    return problems_from_report(report_store, file=file, rows=rows or {})
+    return problems + problems_from_report(report_store, file=file, rows=rows)
+
+
+def _problem(
+    *,
+    focus: str,
+    value: str | None,
+    severity: str,
+    shape: str,
+    messages: dict[str, str],
+    column: str | None,
+    file: str | None,
+    rows: Mapping[str, int],
+) -> Problem:
+    if "en" not in messages:
+        messages["en"] = f"{shape} is not satisfied"
+    row = rows.get(stream_of(focus))
+    if row is None:  # RDF input: name the node, there is no row to point at
+        messages = {lang: f"{text} ({focus})" for lang, text in messages.items()}
+    return Problem(
+        severity=Severity.VIOLATION if severity == SH_VIOLATION else Severity.WARNING,
+        message=messages,
+        rule=shape,
+        file=file,
+        row=row,
+        column=column,
+        # SPARQL-based constraints report the focus node as the value: not a cell value
+        value=value if value is not None and value != focus else None,
+    )
 
 
 def problems_from_report(
@@ -102,17 +157,14 @@ def problems_from_report(
     """One problem per SHACL result, messages gathered by language."""
     collected: dict[str, dict[str, object]] = {}
     for row in report.query(queries.bind(queries.load("validation/report_results"))):
-        key = str(row["result"])
         entry = collected.setdefault(
-            key,
+            str(row["result"]),
             {
                 "focus": row["focus"].value,
                 "value": row["value"].value if row["value"] is not None else None,
                 "severity": row["severity"].value,
                 "shape": row["shape"].value,
-                "component": row["component"].value,
                 "column": row["column"].value if row["column"] is not None else None,
-                "path": row["path"].value if row["path"] is not None else None,
                 "messages": {},
             },
         )
@@ -123,28 +175,16 @@ def problems_from_report(
             if isinstance(message, pyoxigraph.Literal) and message.language:
                 messages = entry["messages"]
                 messages.setdefault(message.language, message.value)  # type: ignore[union-attr]
-    problems = []
-    for entry in collected.values():
-        messages: dict[str, str] = dict(entry["messages"])  # type: ignore[arg-type]
-        if "en" not in messages:
-            messages["en"] = f"{entry['shape']} is not satisfied ({entry['component']})"
-        row = rows.get(stream_of(str(entry["focus"])))
-        if row is None:  # RDF input: name the node, there is no row to point at
-            messages = {lang: f"{text} ({entry['focus']})" for lang, text in messages.items()}
-        problems.append(
-            Problem(
-                severity=Severity.VIOLATION
-                if entry["severity"] == SH_VIOLATION
-                else Severity.WARNING,
-                message=messages,
-                rule=str(entry["shape"]),
-                file=file,
-                row=row,
-                column=entry["column"] if isinstance(entry["column"], str) else None,
-                # SPARQL-based constraints report the focus node as the value: not a cell value
-                value=str(entry["value"])
-                if entry["value"] is not None and entry["value"] != entry["focus"]
-                else None,
-            )
+    return [
+        _problem(
+            focus=str(entry["focus"]),
+            value=entry["value"] if isinstance(entry["value"], str) else None,
+            severity=str(entry["severity"]),
+            shape=str(entry["shape"]),
+            messages=dict(entry["messages"]),  # type: ignore[call-overload]
+            column=entry["column"] if isinstance(entry["column"], str) else None,
+            file=file,
+            rows=rows,
         )
-    return problems
+        for entry in collected.values()
+    ]
