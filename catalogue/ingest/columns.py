@@ -129,3 +129,35 @@ BY_NAME: dict[str, Column] = {column.name: column for column in COLUMNS}
 NAMES: tuple[str, ...] = tuple(BY_NAME)
 REQUIRED_HEADERS: tuple[str, ...] = ("identifier", "kind", "name", "material")
 """Columns every template file must have in its header (organisation is checked per row)."""
+
+
+def template_markdown() -> str:
+    """``docs/template.md``: the columns as stewards read them (kept current by a test)."""
+    lines = [
+        "# The stream template",
+        "",
+        "<!-- GENERATED from catalogue/ingest/columns.py by "
+        "`python -m catalogue.ingest.columns > docs/template.md`. Do not edit. -->",
+        "",
+        "One row per stream; header names exact and lower case; column order free; an empty "
+        "cell means not given. `sidestream template` writes an empty CSV and an XLSX with "
+        "drop-down lists. The contract is `../shared/spec/interfaces.md` section 1.",
+        "",
+        "| column | required | for | what to write | på norsk |",
+        "|---|---|---|---|---|",
+    ]
+    for column in COLUMNS:
+        required = ", ".join(sorted(k.value for k in column.required)) or "no"
+        kinds = "both" if column.for_kinds == BOTH else ", ".join(sorted(column.for_kinds))
+        values = f" (values: `{column.code_list}` code list)" if column.code_list else ""
+        lines.append(
+            f"| `{column.name}` | {required} | {kinds} | {column.description_en}{values} "
+            f"| {column.description_nb} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.stdout.write(template_markdown())

@@ -1,0 +1,157 @@
+"""Validated load of a synthetic template, against its baselines in the same run.
+
+``python bench/bench_load.py --streams 10000 [--seed 1] [--no-baseline]``
+
+Measures, on one generated catalogue:
+- sidestream: ``load_files`` into a fresh on-disk store (read, map, validate with the
+  hybrid engine, materialise, one transaction), with the time of each stage;
+- raw pyoxigraph bulk load of the same asserted quads (the physical limit here);
+- pySHACL validating the same data as one whole graph with all shapes and the whole
+  vocabulary, after rdflib parses it from N-Triples (what a naive pipeline does).
+
+Prints a table and appends one JSON line to ``bench/results/load.jsonl``. Figures,
+not pass/fail: absolute times drift on shared machines, compare the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pyoxigraph
+
+from catalogue.config import Settings
+from catalogue.ingest.template import read_template
+from catalogue.ingest.to_rdf import map_template
+from catalogue.ontology import ontology_files
+from catalogue.publish import load_files
+from catalogue.store.oxigraph import OxigraphStore
+
+sys.path.insert(0, str(Path(__file__).parent))
+from datasets import write as write_dataset
+
+RESULTS = Path(__file__).parent / "results" / "load.jsonl"
+
+
+def git_revision() -> str:
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def sidestream_load(path: Path, folder: Path) -> dict[str, float]:
+    stages: list[tuple[str, float]] = []
+
+    def progress(message: str) -> None:
+        stages.append((message.split(": ", 1)[-1].split(" ")[0], time.perf_counter()))
+
+    settings = Settings(store=folder / "store")
+    store = OxigraphStore(settings.store)
+    start = time.perf_counter()
+    result = load_files([path], store, settings, publisher="bench", progress=progress)
+    end = time.perf_counter()
+    store.close()
+    assert result.report.conforms
+    timings = {"total": end - start}
+    marks = [*stages, ("end", end)]
+    for (name, at), (_, following) in itertools.pairwise(marks):
+        timings[name] = timings.get(name, 0.0) + following - at
+    return timings
+
+
+def raw_bulk_load(quads: list[pyoxigraph.Quad], folder: Path) -> float:
+    store = pyoxigraph.Store(str(folder / "raw"))
+    start = time.perf_counter()
+    store.bulk_extend(quads)
+    store.flush()
+    return time.perf_counter() - start
+
+
+def pyshacl_whole_graph(quads: list[pyoxigraph.Quad], folder: Path) -> float:
+    """rdflib parse of the data plus the whole vocabulary, then pySHACL, no inference."""
+    import pyshacl
+    from rdflib import Graph
+
+    from catalogue.validation.shapes import shapes_graph
+
+    data_file = folder / "whole.nt"
+    with data_file.open("wb") as handle:
+        pyoxigraph.serialize(
+            [pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in quads],
+            handle,
+            pyoxigraph.RdfFormat.N_TRIPLES,
+        )
+    shapes = shapes_graph()
+    start = time.perf_counter()
+    graph = Graph()
+    graph.parse(data_file, format="nt")
+    for path in ontology_files():
+        graph.parse(path, format="turtle")
+    pyshacl.validate(graph, shacl_graph=shapes, inference="none", allow_warnings=True)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--streams", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-baseline", action="store_true", help="skip the pySHACL baseline")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="sidestream-bench-") as name:
+        folder = Path(name)
+        path = write_dataset(folder / f"synthetic-{args.streams}.csv", args.streams, args.seed)
+        mapped = map_template(read_template(path), base=Settings().data_base)
+        triples = len(mapped.quads)
+        print(f"{args.streams} streams, {triples} asserted triples", file=sys.stderr)
+
+        ours = sidestream_load(path, folder)
+        raw = raw_bulk_load(mapped.quads, folder)
+        baseline = None if args.no_baseline else pyshacl_whole_graph(mapped.quads, folder)
+
+    record = {
+        "benchmark": "load",
+        "revision": git_revision(),
+        "machine": platform.node(),
+        "python": platform.python_version(),
+        "streams": args.streams,
+        "triples": triples,
+        "sidestream_seconds": round(ours["total"], 3),
+        "sidestream_stages": {k: round(v, 3) for k, v in ours.items() if k != "total"},
+        "streams_per_second": round(args.streams / ours["total"], 1),
+        "raw_bulk_load_seconds": round(raw, 3),
+        "share_of_raw_rate": round(raw / ours["total"], 4),
+        "pyshacl_whole_graph_seconds": round(baseline, 3) if baseline is not None else None,
+        "speedup_over_pyshacl": round(baseline / ours["total"], 2) if baseline else None,
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    with RESULTS.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(record) + "\n")
+
+    print(f"{'path':<44}{'seconds':>10}{'streams/s':>12}")
+    rate = args.streams / ours["total"]
+    print(f"{'sidestream validated load':<44}{ours['total']:>10.2f}{rate:>12.0f}")
+    for stage, seconds in record["sidestream_stages"].items():
+        print(f"{'  ' + stage:<44}{seconds:>10.2f}")
+    print(f"{'pyoxigraph raw bulk load (same quads)':<44}{raw:>10.2f}{args.streams / raw:>12.0f}")
+    if baseline is not None:
+        print(
+            f"{'pySHACL whole graph + rdflib parse':<44}{baseline:>10.2f}"
+            f"{args.streams / baseline:>12.1f}"
+        )
+        print(f"sidestream is {baseline / ours['total']:.1f}x faster than the pySHACL baseline")
+    print(f"sidestream runs at {100 * raw / ours['total']:.1f} % of the raw bulk-load rate")
+
+
+if __name__ == "__main__":
+    main()
