@@ -8,6 +8,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 
 from catalogue import __version__
@@ -37,6 +38,17 @@ STATISTICS_LABELS = {
 }
 
 EXPORT_FORMATS = {"ttl": "turtle", "nt": "nt", "xml": "xml", "jsonld": "json-ld"}
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -107,6 +119,21 @@ def build_parser() -> argparse.ArgumentParser:
     withdraw.add_argument(
         "submission", metavar="SUBMISSION", help="its identifier (see submissions)"
     )
+
+    match = commands.add_parser(
+        "match",
+        parents=[store_options],
+        help="CRM-first: supplies that contain an element, ranked by recoverable mass",
+    )
+    match.add_argument(
+        "--element",
+        required=True,
+        metavar="NAME",
+        help="element symbol or name, element group (HREE, LREE, PGM, 'rare earth "
+        "elements') or raw-material list entry ('phosphate rock')",
+    )
+    match.add_argument("--top", type=positive_int, metavar="N", help="show the best N only")
+    match.add_argument("--json", action="store_true", help="print one JSON array, best first")
 
     ontology = commands.add_parser("ontology", help="inspect, check and document the ontology")
     actions = ontology.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -319,6 +346,54 @@ def run_withdraw(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_match(args: argparse.Namespace) -> int:
+    """``match --element``: public results only (what an anonymous caller would see)."""
+    from catalogue.errors import InputError
+    from catalogue.matching.crm import match_element
+    from catalogue.matching.results import to_json
+    from catalogue.store import open_store
+
+    store = open_store(settings_for(args))
+    try:
+        results = match_element(store, args.element, top=args.top)
+    except InputError as error:
+        print(f"sidestream match: error: {error}", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+    if args.json:
+        print(to_json(results))
+        return 0
+    if not results:
+        print(f"no supply in the catalogue contains {args.element}")
+        return 0
+    rows = [
+        (
+            str(rank),
+            result.identifier,
+            "unknown"
+            if result.recoverable is None or result.recoverable.mass is None
+            else f"{format_mass(result.recoverable.mass)} {result.recoverable.unit}",
+            result.basis or "-",
+            result.explanation,
+        )
+        for rank, result in enumerate(results, start=1)
+    ]
+    header = ("#", "identifier", "recoverable", "basis", "explanation")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(4)]
+    for row in [header, *rows]:
+        cells = [row[0].rjust(widths[0])] + [row[i].ljust(widths[i]) for i in (1, 2, 3)]
+        print("  ".join([*cells, row[4]]))
+    return 0
+
+
+def format_mass(mass: Decimal) -> str:
+    """A recoverable mass for the table: three significant figures, thousands separated."""
+    from catalogue.matching.explain import number
+
+    return number(mass)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # Configure logging before any library does: pyLODE calls basicConfig(DEBUG) on import.
     logging.basicConfig(level=logging.WARNING, format="sidestream: %(levelname)s: %(message)s")
@@ -346,6 +421,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_submissions(args)
         if args.command == "withdraw":
             return run_withdraw(args)
+        if args.command == "match":
+            return run_match(args)
     except SidestreamError as error:
         print(f"sidestream: error: {error}", file=sys.stderr)
         return 1

@@ -31,7 +31,7 @@ import difflib
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -516,6 +516,21 @@ class Vocabulary:
         assert best is not None
         kind = cast(MaterialKind, best.kind)
         return ResolvedMaterial(NamedNode(best.iri), self.label(best.iri), kind)
+
+    def material_among(self, text: str, kinds: Collection[str]) -> ResolvedMaterial | None:
+        """What ``text`` names among terms of the given kinds only, or None.
+
+        ``material`` ranks classes first; an element search for "phosphate rock" means
+        the raw-material list entry of that name, not the material class.
+        """
+        cleaned = text.strip()
+        hits = [hit for hit in self._materials.get(cleaned) if hit.kind in kinds]
+        best = self._best(cleaned, hits) if hits else None
+        if best is None:
+            return None
+        return ResolvedMaterial(
+            NamedNode(best.iri), self.label(best.iri), cast(MaterialKind, best.kind)
+        )
 
     def _best(self, text: str, hits: list[_Hit], *, quiet: bool = False) -> _Candidate | None:
         """The one best candidate among ``hits`` by the module's ranking rules."""

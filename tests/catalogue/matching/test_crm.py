@@ -1,0 +1,263 @@
+"""CRM-first matching (``sidestream match --element``) on real stores loaded from templates.
+
+The acceptance points of the matching issue: ``--element V`` returns exactly the
+visible vanadium bearers ranked by recoverable mass, right to 1 % on an oxide basis;
+``HREE`` finds dysprosium and yttrium bearers and not scandium-only ones; an element
+nobody has gives ``[]`` and exit 0; an unknown name exits 2 with suggestions.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from catalogue.cli import main
+from catalogue.errors import InputError
+from catalogue.matching.crm import match_element, resolve
+from catalogue.matching.results import MatchResult, to_json
+from catalogue.store.oxigraph import OxigraphStore
+
+V = Decimal("50.9415")
+O = Decimal("15.999")  # noqa: E741
+V2O5 = 2 * V + 5 * O
+
+BASE = {"kind": "supply", "organisation": "Test Works", "country": "NO", "state": "solid"}
+ROWS = [
+    # 200 kt/a x 1.5 % V2O5 on an oxide basis.
+    {"identifier": "v-oxide", "name": "Oxide slag", "material": "SiMn slag",
+     "quantity": "200", "unit": "kt/a", "reference_year": "2019",
+     "composition": "V2O5=1.5 %; CaO=40 %"},
+    # A range quantity and a range fraction: midpoints 50,000 t/a and 1 %.
+    {"identifier": "v-element", "name": "Element slag", "material": "SiMn slag",
+     "quantity_min": "40000", "quantity_max": "60000", "unit": "t/a",
+     "composition": "V=0.5-1.5 %"},
+    # An at-most bound: at most 0.1 % of 10 kt/a.
+    {"identifier": "v-at-most", "name": "Bounded ash", "material": "fly ash",
+     "quantity": "10", "unit": "kt/a", "composition": "V<=0.1 %"},
+    # A stock: 3 Mt at 0.2 % V, more than any flow but listed after them.
+    {"identifier": "v-stock", "name": "Old slag heap", "material": "SiMn slag",
+     "quantity": "3", "unit": "Mt", "basis": "stock", "composition": "V=0.2 %"},
+    # No quantity: returned, last, with unknown mass.
+    {"identifier": "v-no-quantity", "name": "Unmeasured slag", "material": "SiMn slag",
+     "composition": "V=1 %"},
+    # Vanadium, but restricted: never shown to the public.
+    {"identifier": "v-restricted", "name": "Secret slag", "material": "SiMn slag",
+     "quantity": "1", "unit": "Mt/a", "composition": "V=2 %",
+     "confidentiality": "restricted"},
+    # No vanadium.
+    {"identifier": "no-v", "name": "Lime slag", "material": "SiMn slag",
+     "quantity": "500", "unit": "kt/a", "composition": "CaO=40 %; SiO2=30 %"},
+    # Heavy rare earths: Dy (oxide basis) and Y; scandium alone is not an HREE.
+    {"identifier": "hree-dy", "name": "Dysprosium residue", "material": "fly ash",
+     "quantity": "1000", "unit": "t/a", "composition": "Dy2O3=0.1 %"},
+    {"identifier": "hree-y", "name": "Yttrium residue", "material": "fly ash",
+     "quantity": "2000", "unit": "t/a", "composition": "Y=50 ppm"},
+    {"identifier": "sc-only", "name": "Scandium residue", "material": "fly ash",
+     "quantity": "5000", "unit": "t/a", "composition": "Sc=100 ppm"},
+    # Phosphorus, for the list entry 'phosphate rock'.
+    {"identifier": "p-ash", "name": "Phosphorus ash", "material": "fly ash",
+     "quantity": "10", "unit": "kt/a", "composition": "P2O5=20 %"},
+]  # fmt: skip
+
+
+def write_template(path: Path, rows: list[dict[str, str]]) -> Path:
+    full = [{**BASE, **row} for row in rows]
+    columns = list(dict.fromkeys(column for row in full for column in row))
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(full)
+    return path
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("crm")
+    template = write_template(folder / "crm-streams.csv", ROWS)
+    path = folder / "store"
+    assert main(["load", str(template), "--store", str(path), "--by", "test"]) == 0
+    return path
+
+
+@pytest.fixture(scope="module")
+def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "store"
+    assert main(["load", "--demo", "--store", str(path), "--by", "test"]) == 0
+    return path
+
+
+@contextmanager
+def opened(path: Path) -> Iterator[OxigraphStore]:
+    store = OxigraphStore(path)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def matched(path: Path, text: str, top: int | None = None) -> list[MatchResult]:
+    with opened(path) as store:
+        return match_element(store, text, top=top)
+
+
+def cli_json(path: Path, capsys: pytest.CaptureFixture[str], *args: str) -> list[dict]:
+    capsys.readouterr()
+    assert main(["match", *args, "--json", "--store", str(path)]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def mass(result: MatchResult) -> Decimal | None:
+    assert result.recoverable is not None
+    return result.recoverable.mass
+
+
+def test_vanadium_gives_exactly_the_visible_bearers_ranked(store_path: Path) -> None:
+    results = matched(store_path, "V")
+    assert [r.identifier for r in results] == [
+        "v-oxide", "v-element", "v-at-most", "v-stock", "v-no-quantity",
+    ]  # fmt: skip
+    assert [r.basis for r in results[:4]] == ["flow", "flow", "flow", "stock"]
+    assert all(r.route == "composition" and r.explanation for r in results)
+    assert all(r.recoverable is not None and r.recoverable.element == "V" for r in results)
+
+
+def test_vanadium_by_name_is_the_same(store_path: Path) -> None:
+    assert [r.identifier for r in matched(store_path, "vanadium")] == [
+        r.identifier for r in matched(store_path, "V")
+    ]
+
+
+def test_oxide_basis_mass_is_right_to_one_percent(store_path: Path) -> None:
+    oxide = matched(store_path, "V")[0]
+    expected = Decimal(200000) * Decimal("0.015") * 2 * V / V2O5
+    got = mass(oxide)
+    assert got is not None
+    assert abs(got - expected) / expected < Decimal("0.01")
+    assert oxide.recoverable is not None and oxide.recoverable.unit == "t/a"
+    assert oxide.score == 1.0
+    assert "V2O5 1.5 %" in oxide.explanation and "vanadium" in oxide.explanation
+    assert "flow, 2019" in oxide.explanation
+
+
+def test_range_quantity_and_range_fraction_use_midpoints(store_path: Path) -> None:
+    element = next(r for r in matched(store_path, "V") if r.identifier == "v-element")
+    assert mass(element) == Decimal(500)
+    assert "midpoint" in element.explanation
+    oxide = matched(store_path, "V")[0]
+    assert element.score == pytest.approx(500 / float(mass(oxide) or 1), abs=1e-4)
+
+
+def test_at_most_bound_uses_the_upper_bound_and_says_so(store_path: Path) -> None:
+    bounded = next(r for r in matched(store_path, "V") if r.identifier == "v-at-most")
+    assert mass(bounded) == Decimal(10)
+    assert "at most 10 t/a vanadium" in bounded.explanation
+
+
+def test_stocks_are_separate_from_flows(store_path: Path) -> None:
+    stock = next(r for r in matched(store_path, "V") if r.identifier == "v-stock")
+    assert stock.basis == "stock"
+    assert stock.recoverable is not None and stock.recoverable.unit == "t"
+    assert mass(stock) == Decimal(6000)
+    assert stock.score == 1.0  # the largest stock; stocks are not scored against flows
+    assert "stock" in stock.explanation
+
+
+def test_supply_without_quantity_comes_last_with_unknown_mass(store_path: Path) -> None:
+    last = matched(store_path, "V")[-1]
+    assert last.identifier == "v-no-quantity"
+    assert mass(last) is None and last.score == 0.0
+    assert "quantity unknown" in last.explanation
+
+
+def test_restricted_streams_never_appear(store_path: Path) -> None:
+    assert "v-restricted" not in {r.identifier for r in matched(store_path, "V")}
+
+
+def test_top_keeps_the_best(store_path: Path) -> None:
+    assert [r.identifier for r in matched(store_path, "V", top=2)] == ["v-oxide", "v-element"]
+
+
+@pytest.mark.parametrize("text", ["HREE", "heavy rare earth elements"])
+def test_hree_finds_dysprosium_and_yttrium_not_scandium(store_path: Path, text: str) -> None:
+    results = matched(store_path, text)
+    assert {r.identifier for r in results} == {"hree-dy", "hree-y"}
+    dysprosium = next(r for r in results if r.identifier == "hree-dy")
+    assert dysprosium.recoverable is not None and dysprosium.recoverable.element == "Dy"
+
+
+def test_rare_earth_elements_include_scandium(store_path: Path) -> None:
+    found = {r.identifier for r in matched(store_path, "rare earth elements")}
+    assert found == {"hree-dy", "hree-y", "sc-only"}
+
+
+def test_phosphate_rock_means_phosphorus(store_path: Path) -> None:
+    assert resolve("phosphate rock").elements.keys() == {"P"}
+    assert [r.identifier for r in matched(store_path, "phosphate rock")] == ["p-ash"]
+
+
+def test_group_resolution() -> None:
+    assert set(resolve("PGM").elements) == {"Ir", "Pd", "Pt", "Rh", "Ru"}
+    assert "Y" in resolve("HREE").elements and "Sc" not in resolve("HREE").elements
+    assert set(resolve("baryte").elements) == {"Ba"}
+
+
+def test_unknown_name_raises_with_suggestions() -> None:
+    with pytest.raises(InputError) as raised:
+        resolve("vanadum")
+    assert "vanadium" in raised.value.suggestions
+
+
+def test_cli_unknown_name_exits_2_with_suggestions(
+    store_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    assert main(["match", "--element", "vanadum", "--store", str(store_path)]) == 2
+    captured = capsys.readouterr()
+    assert "vanadium" in captured.err and captured.out == ""
+
+
+def test_cli_element_nobody_has_is_an_empty_array(
+    store_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli_json(store_path, capsys, "--element", "Og") == []
+
+
+def test_cli_json_has_the_interface_keys(
+    store_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    results = cli_json(store_path, capsys, "--element", "V")
+    assert results[0]["identifier"] == "v-oxide"
+    for result in results:
+        assert {"identifier", "name", "score", "route", "explanation", "recoverable"} <= set(result)
+        assert result["route"] == "composition" and result["explanation"]
+        assert set(result["recoverable"]) >= {"element", "mass", "unit"}
+        assert 0 <= result["score"] <= 1
+    assert results[-1]["recoverable"]["mass"] is None
+    expected = float(Decimal(200000) * Decimal("0.015") * 2 * V / V2O5)
+    assert results[0]["recoverable"]["mass"] == pytest.approx(expected, rel=0.01)
+
+
+def test_cli_table_is_numbered(store_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert main(["match", "--element", "V", "--top", "2", "--store", str(store_path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3
+    assert lines[1].split()[:2] == ["1", "v-oxide"] and lines[2].split()[:2] == ["2", "v-element"]
+
+
+def test_to_json_of_nothing() -> None:
+    assert json.loads(to_json([])) == []
+
+
+def test_demo_heavy_rare_earths(demo_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    results = cli_json(demo_path, capsys, "--element", "HREE")
+    assert [r["identifier"] for r in results] == ["yara-porsgrunn-apatite-rare-earths"]
+    assert "at most" in results[0]["explanation"]
+    assert results[0]["recoverable"] == {"element": "Dy", "mass": 6500.0, "unit": "t/a"}
+    assert cli_json(demo_path, capsys, "--element", "V") == []
