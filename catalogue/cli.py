@@ -123,14 +123,19 @@ def build_parser() -> argparse.ArgumentParser:
     match = commands.add_parser(
         "match",
         parents=[store_options],
-        help="CRM-first: supplies that contain an element, ranked by recoverable mass",
+        help="supplies for a demand, or CRM-first: supplies that contain an element",
     )
-    match.add_argument(
+    wanted = match.add_mutually_exclusive_group(required=True)
+    wanted.add_argument(
         "--element",
-        required=True,
         metavar="NAME",
         help="element symbol or name, element group (HREE, LREE, PGM, 'rare earth "
         "elements') or raw-material list entry ('phosphate rock')",
+    )
+    wanted.add_argument(
+        "--demand",
+        metavar="ID",
+        help="demand-first: the supplies that could meet the demand with this identifier",
     )
     match.add_argument("--top", type=positive_int, metavar="N", help="show the best N only")
     match.add_argument("--json", action="store_true", help="print one JSON array, best first")
@@ -229,7 +234,7 @@ def quiet(message: str) -> None:
 def run_load(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from catalogue.demo import demo_file
     from catalogue.publish import load_files
-    from catalogue.store import open_store
+    from catalogue.store import opened_store
 
     files = list(args.files)
     if args.demo:
@@ -237,23 +242,21 @@ def run_load(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if not files:
         parser.error("load needs FILE arguments or --demo")
     settings = settings_for(args)
-    store = open_store(settings)
-    try:
-        result = load_files(
-            files,
-            store,
-            settings,
-            publisher=args.by or getpass.getuser(),
-            replace=args.replace,
-            progress=progress if args.format == "text" else quiet,
-        )
-    except SubmissionRejected as rejected:
-        print_report(rejected.report, args)
-        if args.format == "text":
-            print("nothing was stored", file=sys.stderr)
-        return 1
-    finally:
-        store.close()
+    with opened_store(settings) as store:
+        try:
+            result = load_files(
+                files,
+                store,
+                settings,
+                publisher=args.by or getpass.getuser(),
+                replace=args.replace,
+                progress=progress if args.format == "text" else quiet,
+            )
+        except SubmissionRejected as rejected:
+            print_report(rejected.report, args)
+            if args.format == "text":
+                print("nothing was stored", file=sys.stderr)
+            return 1
     print_report(result.report, args)
     for submission in result.submissions:
         print(
@@ -281,11 +284,10 @@ def run_validate(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     from catalogue.export import export
-    from catalogue.store import open_store
+    from catalogue.store import opened_store
 
     settings = settings_for(args)
-    store = open_store(settings)
-    try:
+    with opened_store(settings) as store:
         if args.output:
             with args.output.open("wb") as handle:
                 count = export(store, settings, handle, fmt=args.format)
@@ -293,8 +295,6 @@ def run_export(args: argparse.Namespace) -> int:
         else:
             export(store, settings, sys.stdout.buffer, fmt=args.format)
             sys.stdout.flush()
-    finally:
-        store.close()
     return 0
 
 
@@ -308,13 +308,10 @@ def run_template(args: argparse.Namespace) -> int:
 
 def run_submissions(args: argparse.Namespace) -> int:
     from catalogue.publish import submissions
-    from catalogue.store import open_store
+    from catalogue.store import opened_store
 
-    store = open_store(settings_for(args))
-    try:
+    with opened_store(settings_for(args)) as store:
         rows = submissions(store)
-    finally:
-        store.close()
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
@@ -331,14 +328,11 @@ def run_submissions(args: argparse.Namespace) -> int:
 
 def run_withdraw(args: argparse.Namespace) -> int:
     from catalogue.publish import withdraw
-    from catalogue.store import open_store
+    from catalogue.store import opened_store
 
     settings = settings_for(args)
-    store = open_store(settings)
-    try:
+    with opened_store(settings) as store:
         removed = withdraw(store, settings, args.submission)
-    finally:
-        store.close()
     if not removed:
         print(f"sidestream: error: no submission {args.submission!r}", file=sys.stderr)
         return 1
@@ -347,20 +341,20 @@ def run_withdraw(args: argparse.Namespace) -> int:
 
 
 def run_match(args: argparse.Namespace) -> int:
-    """``match --element``: public results only (what an anonymous caller would see)."""
+    """``match --element`` or ``--demand``: public results only (what anyone may see)."""
     from catalogue.errors import InputError
     from catalogue.matching.crm import match_element
     from catalogue.matching.results import to_json
-    from catalogue.store import open_store
+    from catalogue.store import opened_store
 
-    store = open_store(settings_for(args))
-    try:
-        results = match_element(store, args.element, top=args.top)
-    except InputError as error:
-        print(f"sidestream match: error: {error}", file=sys.stderr)
-        return 2
-    finally:
-        store.close()
+    if args.demand is not None:
+        return run_match_demand(args)
+    with opened_store(settings_for(args)) as store:
+        try:
+            results = match_element(store, args.element, top=args.top)
+        except InputError as error:
+            print(f"sidestream match: error: {error}", file=sys.stderr)
+            return 2
     if args.json:
         print(to_json(results))
         return 0
@@ -379,12 +373,42 @@ def run_match(args: argparse.Namespace) -> int:
         )
         for rank, result in enumerate(results, start=1)
     ]
-    header = ("#", "identifier", "recoverable", "basis", "explanation")
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(4)]
-    for row in [header, *rows]:
-        cells = [row[0].rjust(widths[0])] + [row[i].ljust(widths[i]) for i in (1, 2, 3)]
-        print("  ".join([*cells, row[4]]))
+    print_table(("#", "identifier", "recoverable", "basis", "explanation"), rows)
     return 0
+
+
+def run_match_demand(args: argparse.Namespace) -> int:
+    """``match --demand``: ranked public supplies for a demand; exit 1 if it is no demand."""
+    from catalogue.matching.demand import DemandNotFound, match_demand
+    from catalogue.matching.results import to_json
+    from catalogue.store import opened_store
+
+    with opened_store(settings_for(args)) as store:
+        try:
+            results = match_demand(store, args.demand, top=args.top)
+        except DemandNotFound as error:
+            print(f"sidestream match: error: {error}", file=sys.stderr)
+            return 1
+    if args.json:
+        print(to_json(results))
+        return 0
+    if not results:
+        print(f"no supply in the catalogue matches demand {args.demand}")
+        return 0
+    rows = [
+        (str(rank), result.identifier, f"{result.score:.2f}", result.route, result.explanation)
+        for rank, result in enumerate(results, start=1)
+    ]
+    print_table(("#", "identifier", "score", "route", "explanation"), rows)
+    return 0
+
+
+def print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    """Aligned columns; the first right-aligned (ranks), the last (explanations) left ragged."""
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
+    for row in [header, *rows]:
+        cells = [row[0].rjust(widths[0])] + [row[i].ljust(widths[i]) for i in range(1, len(widths))]
+        print("  ".join([*cells, row[-1]]))
 
 
 def format_mass(mass: Decimal) -> str:

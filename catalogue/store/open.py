@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from catalogue.config import Settings
 from catalogue.store.base import CatalogueStore
 from catalogue.store.oxigraph import OxigraphStore
 
 
 def open_store(settings: Settings) -> CatalogueStore:
-    """The embedded pyoxigraph store at ``settings.store``."""
+    """The embedded pyoxigraph store at ``settings.store``; the caller closes it."""
     return OxigraphStore(settings.store)
+
+
+@contextmanager
+def opened_store(settings: Settings) -> Iterator[CatalogueStore]:
+    """``open_store`` for one block: the store is flushed and released when it ends."""
+    store = open_store(settings)
+    try:
+        yield store
+    finally:
+        store.close()

@@ -1,0 +1,763 @@
+"""Demand-first matching: the supplies that could meet a demand, best first.
+
+``match_demand(store, "lindum-sor-neutralising-agent")`` reads what the demand asks for
+(``match/demand_profile.rq``) and finds candidates on four routes:
+
+- **direct**: supplies whose resource is typed (with materialised superclasses) with
+  the demanded class, or with a sibling or cousin class close enough in the material
+  hierarchy (Wu-Palmer similarity, ``score.NEAR_CLASS_MINIMUM``); and, for a demanded
+  application, supplies of the classes whose ``ss:typicalApplication`` is it or a
+  narrower one, with the application's ``ss:qualifyingCriterion`` checked;
+- **composition**: for a demanded element, raw material or element group, supplies
+  that contain one of its elements, with the recoverable mass (``recoverable``);
+- **technology**: supplies of a typical input class of a technology whose typical
+  output is (a subclass of) the demanded class, or which recovers a demanded element.
+
+Each candidate is checked against the demand's own requirements (a broken maximum
+multiplies the score by ``score.VIOLATION_FACTOR`` and is named in the explanation),
+its state and temperature, and scored with :class:`catalogue.matching.score.Fits`.
+The ontology queries run on :func:`catalogue.ontology.load_store`, the candidate queries
+on the catalogue store. Only what ``access.visibility`` allows at ``level`` (public by
+default) is returned.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+
+import pyoxigraph
+from pyoxigraph import Literal, NamedNode
+
+from catalogue import queries
+from catalogue.access import Level, visibility
+from catalogue.errors import SidestreamError
+from catalogue.ingest.resolve import Vocabulary, local_name
+from catalogue.matching import score as weights
+from catalogue.matching.explain import amount_text, fraction_text, number, percent
+from catalogue.matching.recoverable import (
+    Estimate,
+    Qualifier,
+    QuantityEstimate,
+    basis_of,
+    estimate,
+    quantity_estimate,
+)
+from catalogue.matching.results import MatchResult, Recoverable, Route
+from catalogue.store.base import CatalogueStore, Row
+
+SS = "https://w3id.org/sidestream/ontology/"
+RESOURCE = SS + "Resource"
+HAS_RESOURCE = SS + "hasResource"
+REQUESTS_ELEMENT = SS + "requestsElement"
+REQUESTS_APPLICATION = SS + "requestsApplication"
+_POINT = re.compile(r"POINT\s*\(\s*(-?[\d.]+)\s+(-?[\d.]+)\s*\)", re.IGNORECASE)
+_NEAR_PARENT_MIN_DEPTH = 4
+"""A parent class at least this deep (ss:Resource is 1) is narrow enough to offer siblings."""
+
+
+class DemandNotFound(SidestreamError):
+    """The identifier names no demand (no stream at all, or a supply)."""
+
+
+# --------------------------------------------------------------------------- ontology
+
+
+@dataclass(frozen=True, eq=False)
+class Hierarchy:
+    """The material class hierarchy: direct parents, depths and labels."""
+
+    parents: dict[str, frozenset[str]]
+    labels: dict[str, str]
+
+    @cache  # noqa: B019 - one Hierarchy per process
+    def ancestors(self, term: str) -> frozenset[str]:
+        """``term`` and all its named superclasses."""
+        found = {term}
+        todo = [term]
+        while todo:
+            for parent in self.parents.get(todo.pop(), ()):
+                if parent not in found:
+                    found.add(parent)
+                    todo.append(parent)
+        return frozenset(found)
+
+    @cache  # noqa: B019 - one Hierarchy per process
+    def depth(self, term: str) -> int:
+        """1 for ss:Resource, one more per step down (shortest path)."""
+        if term == RESOURCE or term not in self.parents:
+            return 1
+        return 1 + min(self.depth(parent) for parent in self.parents[term])
+
+    def similarity(self, supply_classes: frozenset[str], demanded: str) -> float:
+        """1 when a supply class is the demanded one or under it, else best Wu-Palmer."""
+        if demanded in supply_classes:
+            return 1.0
+        best = 0.0
+        mine = self.ancestors(demanded)
+        for term in supply_classes:
+            if term not in self.parents:
+                continue
+            common = mine & self.ancestors(term)
+            if not common:
+                continue
+            deepest = max(self.depth(c) for c in common)
+            best = max(best, weights.wu_palmer(self.depth(term), self.depth(demanded), deepest))
+        return best
+
+    def most_specific(self, classes: frozenset[str]) -> str | None:
+        """The deepest of ``classes`` in the hierarchy."""
+        known = [term for term in classes if term in self.parents]
+        return max(known, key=lambda t: (self.depth(t), t)) if known else None
+
+    def label(self, term: str) -> str:
+        """The English label, else the local name."""
+        return self.labels.get(term) or local_name(term)
+
+
+@dataclass(frozen=True)
+class Technology:
+    """A treatment or recovery technology and what it takes and gives."""
+
+    iri: str
+    label: str
+    trl: int | None
+    inputs: frozenset[str]
+    outputs: frozenset[str]
+    elements: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """A composition limit: element or formula, at least ``minimum``, at most ``maximum``."""
+
+    element: str | None
+    formula: str | None
+    minimum: Decimal | None
+    maximum: Decimal | None
+    from_application: bool = False
+
+
+def _ontology() -> pyoxigraph.Store:
+    from catalogue.ontology import load_store
+
+    return load_store()
+
+
+def _ontology_rows(name: str, values: dict | None = None) -> list[pyoxigraph.QuerySolution]:
+    rows = _ontology().query(queries.bind(queries.load(f"match/{name}"), values))
+    assert isinstance(rows, pyoxigraph.QuerySolutions)
+    return list(rows)
+
+
+def _value(row: pyoxigraph.QuerySolution | Row, key: str) -> str | None:
+    term = row[key] if isinstance(row, pyoxigraph.QuerySolution) else row.get(key)
+    return None if term is None else str(term.value)  # type: ignore[union-attr]
+
+
+def _decimal(row: pyoxigraph.QuerySolution | Row, key: str) -> Decimal | None:
+    text = _value(row, key)
+    return None if text is None else Decimal(text)
+
+
+@cache
+def hierarchy() -> Hierarchy:
+    """The material hierarchy of the merged ontology, read once."""
+    parents: dict[str, set[str]] = defaultdict(set)
+    labels: dict[str, str] = {}
+    for row in _ontology_rows("material_hierarchy"):
+        term = str(row["class"].value)  # type: ignore[union-attr]
+        parents[term].add(str(row["parent"].value))  # type: ignore[union-attr]
+        label = _value(row, "label")
+        if label:
+            labels[term] = label
+    return Hierarchy({k: frozenset(v) for k, v in parents.items()}, labels)
+
+
+@cache
+def technologies() -> tuple[Technology, ...]:
+    """Every technology of the ontology with its inputs, outputs and elements."""
+    found: dict[str, dict] = {}
+    for row in _ontology_rows("technology_routes"):
+        iri = str(row["technology"].value)  # type: ignore[union-attr]
+        entry = found.setdefault(
+            iri,
+            {"label": _value(row, "label") or local_name(iri), "trl": _value(row, "trl")},
+        )
+        for key in ("input", "output", "element"):
+            value = _value(row, key)
+            if value:
+                entry.setdefault(key, set()).add(value)
+    return tuple(
+        Technology(
+            iri,
+            entry["label"],
+            None if entry["trl"] is None else int(entry["trl"]),
+            frozenset(entry.get("input", ())),
+            frozenset(entry.get("output", ())),
+            frozenset(entry.get("element", ())),
+        )
+        for iri, entry in sorted(found.items())
+    )
+
+
+@cache
+def _symbol(element: str) -> str:
+    rows = _ontology_rows("labels", {"term": NamedNode(element)})
+    for row in rows:
+        symbol = _value(row, "symbol")
+        if symbol:
+            return symbol
+    return local_name(element)
+
+
+@cache
+def _label(term: str) -> str:
+    for row in _ontology_rows("labels", {"term": NamedNode(term)}):
+        label = _value(row, "label")
+        if label:
+            return label
+    return local_name(term)
+
+
+# --------------------------------------------------------------------------- demand
+
+
+@dataclass
+class Demand:
+    """What a demand asks for, read from the catalogue."""
+
+    iri: str
+    name: str
+    classes: set[str] = field(default_factory=set)
+    elements: dict[str, str] = field(default_factory=dict)
+    applications: set[str] = field(default_factory=set)
+    requested: list[str] = field(default_factory=list)
+    criteria: list[Criterion] = field(default_factory=list)
+    state: str | None = None
+    temperature: Decimal | None = None
+    point: tuple[float, float] | None = None
+    quantity: QuantityEstimate | None = None
+
+    @property
+    def heat(self) -> bool:
+        """Whether the demand is for heat (short transport distances)."""
+        return self.state is not None and local_name(self.state) == "heat"
+
+
+def _point(wkt: str | None) -> tuple[float, float] | None:
+    found = None if wkt is None else _POINT.search(wkt)
+    return None if found is None else (float(found[1]), float(found[2]))
+
+
+def _quantity(row: Row, vocabulary: Vocabulary) -> QuantityEstimate | None:
+    unit = _value(row, "unit")
+    factor, base_unit = _decimal(row, "factor"), _value(row, "baseUnit")
+    if unit is not None and (factor is None or base_unit is None):
+        known = {resolved.iri.value: resolved for resolved in vocabulary.units().values()}
+        if unit in known:
+            factor, base_unit = known[unit].factor_to_base, known[unit].base_unit_notation
+    if factor is None or base_unit is None:
+        return None
+    return quantity_estimate(
+        _decimal(row, "value"),
+        _decimal(row, "minimum"),
+        _decimal(row, "maximum"),
+        factor=factor,
+        base_unit=base_unit,
+    )
+
+
+def read_demand(store: CatalogueStore, identifier: str, vocabulary: Vocabulary) -> Demand:
+    """The demand ``identifier``; raises :class:`DemandNotFound` if there is none."""
+    rows = store.select(
+        queries.bind(queries.load("match/demand_profile"), {"identifier": Literal(identifier)})
+    )
+    demands = [row for row in rows if _value(row, "type") == SS + "Demand"]
+    if not demands:
+        if rows:
+            raise DemandNotFound(
+                f"'{identifier}' is a supply, not a demand; match --demand takes a demand "
+                "identifier"
+            )
+        raise DemandNotFound(f"no demand with identifier {identifier}")
+    first = demands[0]
+    demand = Demand(
+        iri=_value(first, "stream") or "",
+        name=_value(first, "name") or identifier,
+        state=_value(first, "state"),
+        temperature=_decimal(first, "temperature"),
+        point=_point(_value(first, "wkt")),
+        quantity=_quantity(first, vocabulary),
+    )
+    materials = hierarchy()
+    typed: set[str] = set()
+    for row in demands:
+        request, target = _value(row, "request"), _value(row, "target")
+        if request is None or target is None:
+            continue
+        if request == HAS_RESOURCE:
+            typed.add(target)
+        elif request == REQUESTS_APPLICATION:
+            demand.applications.add(target)
+            demand.requested.append(_label(target))
+        else:
+            if request == REQUESTS_ELEMENT:
+                demand.elements[target] = _symbol(target)
+            else:
+                for element in _ontology_rows("elements_of", {"term": NamedNode(target)}):
+                    iri = str(element["element"].value)  # type: ignore[union-attr]
+                    demand.elements[iri] = str(element["symbol"].value)  # type: ignore[union-attr]
+            demand.requested.append(_label(target))
+    specific = materials.most_specific(frozenset(typed))
+    if specific is not None:
+        demand.classes.add(specific)
+        demand.requested.append(materials.label(specific))
+    for row in store.select(
+        queries.bind(queries.load("match/demand_requirements"), {"demand": NamedNode(demand.iri)})
+    ):
+        demand.criteria.append(
+            Criterion(
+                _value(row, "element"),
+                _value(row, "formula"),
+                _decimal(row, "minimum"),
+                _decimal(row, "maximum"),
+            )
+        )
+    return demand
+
+
+# --------------------------------------------------------------------------- supplies
+
+
+@dataclass
+class Supply:
+    """A candidate supply with what scoring needs."""
+
+    iri: str
+    identifier: str = ""
+    names: dict[str, str] = field(default_factory=dict)
+    classes: set[str] = field(default_factory=set)
+    state: str | None = None
+    temperature: Decimal | None = None
+    hazardous: bool | None = None
+    point: tuple[float, float] | None = None
+    quantity: QuantityEstimate | None = None
+    basis: str | None = None
+    year: int | None = None
+    organisation: str | None = None
+    country: str | None = None
+    elements: dict[str, list[Estimate | None]] = field(default_factory=dict)
+    formulas: dict[str, Estimate | None] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """The English name, else any."""
+        for language in ("en", "", "nb"):
+            if language in self.names:
+                return self.names[language]
+        return next(iter(self.names.values()), self.identifier)
+
+    def fraction(self, criterion: Criterion) -> Estimate | None:
+        """The supply's mass fraction of the criterion's element or formula, if reported."""
+        if criterion.formula is not None:
+            found = self.formulas.get(criterion.formula)
+            if found is not None or criterion.element is None:
+                return found
+        if criterion.element is not None:
+            return self.element_fraction(criterion.element)
+        return None
+
+    def element_fraction(self, element: str) -> Estimate | None:
+        """The summed mass fraction of an element over its components, if any is known."""
+        known = [part for part in self.elements.get(element, []) if part is not None]
+        if len(known) <= 1:
+            return known[0] if known else None
+        kinds = {part.qualifier for part in known}
+        qualifier: Qualifier = kinds.pop() if kinds in ({"at most"}, {"at least"}) else "exact"
+        return Estimate(sum((part.value for part in known), Decimal(0)), qualifier)
+
+
+def read_supplies(
+    store: CatalogueStore, streams: list[str], vocabulary: Vocabulary
+) -> dict[str, Supply]:
+    """The details and components of the supplies ``streams``."""
+    supplies: dict[str, Supply] = {}
+    if not streams:
+        return supplies
+    iris = [NamedNode(stream) for stream in sorted(streams)]
+    for row in store.select(queries.bind(queries.load("match/supply_details"), {"stream": iris})):
+        stream = _value(row, "stream") or ""
+        supply = supplies.get(stream)
+        if supply is None:
+            supply = supplies[stream] = Supply(stream)
+            supply.identifier = _value(row, "identifier") or stream.rsplit("/", 1)[-1]
+            supply.state = _value(row, "state")
+            supply.temperature = _decimal(row, "temperature")
+            hazardous = _value(row, "hazardous")
+            supply.hazardous = None if hazardous is None else hazardous in ("true", "1")
+            supply.point = _point(_value(row, "wkt"))
+            supply.quantity = _quantity(row, vocabulary)
+            given = _value(row, "basis")
+            supply.basis = basis_of(
+                None if given is None else local_name(given),
+                supply.quantity.unit if supply.quantity else None,
+            )
+            year = _value(row, "year")
+            supply.year = None if year is None else int(year)
+            supply.organisation = _value(row, "organisationName")
+            supply.country = _value(row, "country")
+        name = row.get("name")
+        if isinstance(name, pyoxigraph.Literal):
+            supply.names.setdefault(name.language or "", name.value)
+        term = _value(row, "class")
+        if term is not None:
+            supply.classes.add(term)
+    seen: set[str] = set()
+    for row in store.select(
+        queries.bind(queries.load("match/supply_components"), {"stream": iris})
+    ):
+        stream, component = _value(row, "stream") or "", _value(row, "component") or ""
+        if stream not in supplies or component in seen:
+            continue
+        seen.add(component)
+        found = estimate(
+            _decimal(row, "fraction"), _decimal(row, "fractionMin"), _decimal(row, "fractionMax")
+        )
+        element, formula = _value(row, "element"), _value(row, "formula")
+        if element is not None:
+            supplies[stream].elements.setdefault(element, []).append(found)
+        elif formula is not None:
+            supplies[stream].formulas[formula] = found
+    return supplies
+
+
+# --------------------------------------------------------------------------- candidates
+
+
+@dataclass
+class Candidate:
+    """Why a supply is a candidate: its route, semantic fit and reason in words."""
+
+    route: Route
+    semantic: float
+    reason: str
+    criteria: list[Criterion] = field(default_factory=list)
+    element: str | None = None
+    taxonomic: bool = False
+
+
+def _by_class(store: CatalogueStore, classes: set[str]) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = defaultdict(set)
+    if not classes:
+        return found
+    rows = store.select(
+        queries.bind(
+            queries.load("match/candidates_by_class"),
+            {"class": [NamedNode(term) for term in sorted(classes)]},
+        )
+    )
+    for row in rows:
+        found[_value(row, "stream") or ""].add(_value(row, "class") or "")
+    return found
+
+
+def _by_element(store: CatalogueStore, elements: set[str]) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = defaultdict(set)
+    if not elements:
+        return found
+    rows = store.select(
+        queries.bind(
+            queries.load("match/candidates_by_element"),
+            {"element": [NamedNode(term) for term in sorted(elements)]},
+        )
+    )
+    for row in rows:
+        found[_value(row, "stream") or ""].add(_value(row, "element") or "")
+    return found
+
+
+def _application_classes(application: str) -> dict[str, str]:
+    """Qualifying class -> label of the (narrower) application it is typical for."""
+    found: dict[str, str] = {}
+    for row in _ontology_rows("qualifying_classes", {"application": NamedNode(application)}):
+        term = str(row["class"].value)  # type: ignore[union-attr]
+        found.setdefault(term, _value(row, "viaLabel") or local_name(_value(row, "via") or ""))
+    return found
+
+
+def _application_criteria(application: str) -> list[Criterion]:
+    return [
+        Criterion(
+            _value(row, "element"),
+            _value(row, "formula"),
+            _decimal(row, "minimum"),
+            _decimal(row, "maximum"),
+            from_application=True,
+        )
+        for row in _ontology_rows("application_criteria", {"application": NamedNode(application)})
+    ]
+
+
+def _trl(technology: Technology) -> str:
+    return (
+        technology.label if technology.trl is None else f"{technology.label} (TRL {technology.trl})"
+    )
+
+
+def find_candidates(
+    store: CatalogueStore, demand: Demand, visible: frozenset[str]
+) -> tuple[dict[str, list[Candidate]], dict[str, set[str]]]:
+    """Candidates per supply stream on every route, and the demanded elements each holds."""
+    materials = hierarchy()
+    candidates: dict[str, list[Candidate]] = defaultdict(list)
+    # Direct: the demanded class, and near classes under a narrow enough parent.
+    for demanded in demand.classes:
+        wanted = {demanded} | {
+            parent
+            for parent in materials.parents.get(demanded, ())
+            if materials.depth(parent) >= _NEAR_PARENT_MIN_DEPTH
+        }
+        for stream, _ in _by_class(store, wanted).items():
+            if stream in visible:
+                candidates[stream].append(
+                    Candidate("direct", 0.0, materials.label(demanded), taxonomic=True)
+                )
+    # Substitutes: classes fed to the same process as the demanded class.
+    for demanded in demand.classes:
+        others: dict[str, str] = {}
+        for row in _ontology_rows("co_inputs", {"class": NamedNode(demanded)}):
+            other = str(row["other"].value)  # type: ignore[union-attr]
+            process = _value(row, "processLabel") or local_name(_value(row, "process") or "")
+            if demanded not in materials.ancestors(other):
+                others.setdefault(other, process)
+        for stream, matched in _by_class(store, set(others)).items():
+            if stream not in visible:
+                continue
+            term = sorted(matched)[0]
+            reason = (
+                f"{materials.label(term)} and {materials.label(demanded)} are both typical "
+                f"inputs of {others[term]}, so one may replace the other"
+            )
+            candidates[stream].append(Candidate("direct", weights.SUBSTITUTE_RELEVANCE, reason))
+    # Application: classes typical for it or a narrower one.
+    for application in demand.applications:
+        qualifying = _application_classes(application)
+        criteria = _application_criteria(application)
+        for stream, matched in _by_class(store, set(qualifying)).items():
+            if stream not in visible:
+                continue
+            via = sorted(qualifying[term] for term in matched)[0]
+            reason = f"{materials.label(sorted(matched)[0])} is typically used as {via}"
+            candidates[stream].append(Candidate("direct", 1.0, reason, criteria))
+    # Composition: supplies holding a demanded element.
+    holding = {
+        stream: elements
+        for stream, elements in _by_element(store, set(demand.elements)).items()
+        if stream in visible
+    }
+    for stream in holding:
+        candidates[stream].append(Candidate("composition", 1.0, "composition"))
+    # Technology: two hops through a technology's typical input.
+    for technology in technologies():
+        reasons: list[str] = []
+        element: str | None = None
+        for demanded in demand.classes:
+            if any(demanded in materials.ancestors(output) for output in technology.outputs):
+                reasons.append(f"gives {materials.label(demanded)}")
+        recovered = technology.elements & set(demand.elements)
+        if recovered:
+            element = sorted(recovered)[0]
+            symbols = ", ".join(sorted(demand.elements[e] for e in recovered))
+            reasons.append(f"recovers {symbols}")
+        if not reasons or not technology.inputs:
+            continue
+        relevance = weights.TECHNOLOGY_RELEVANCE * (technology.trl or 5) / 9
+        for stream, matched in _by_class(store, set(technology.inputs)).items():
+            if stream not in visible:
+                continue
+            what = materials.label(sorted(matched)[0])
+            reason = f"{_trl(technology)} takes {what} and {' and '.join(reasons)}"
+            candidates[stream].append(Candidate("technology", relevance, reason, element=element))
+    return candidates, holding
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def _check(criterion: Criterion, supply: Supply) -> tuple[float, bool, str]:
+    """Fit, whether a maximum is broken, and the words for one criterion."""
+    what = criterion.formula or (_symbol(criterion.element) if criterion.element else "?")
+    found = supply.fraction(criterion)
+    if found is None:
+        return weights.UNKNOWN, False, f"{what} not reported"
+    if criterion.maximum is not None and found.value > criterion.maximum:
+        if criterion.from_application:
+            return 0.0, False, f"{what} {_amount(found)} above the {_limit(criterion.maximum)}"
+        text = f"{what} {_amount(found)} exceeds the {_limit(criterion.maximum)} limit"
+        return 0.0, True, text
+    if criterion.minimum is not None and found.value < criterion.minimum:
+        return 0.0, False, f"{what} {_amount(found)} below the {_limit(criterion.minimum)} needed"
+    bound = criterion.minimum if criterion.minimum is not None else criterion.maximum
+    side = "at least" if criterion.minimum is not None else "at most"
+    return 1.0, False, f"{what} {_amount(found)} meets {side} {_limit(bound or Decimal(0))}"
+
+
+def _limit(fraction: Decimal) -> str:
+    if fraction < Decimal("0.001"):
+        return f"{number(fraction * Decimal(1000000))} mg/kg"
+    return percent(fraction)
+
+
+def _amount(found: Estimate) -> str:
+    if found.value < Decimal("0.001"):
+        text = f"{number(found.value * Decimal(1000000))} mg/kg"
+        return text if found.qualifier == "exact" else f"{found.qualifier} {text}"
+    return fraction_text(found)
+
+
+def _score(demand: Demand, supply: Supply, candidate: Candidate, holding: set[str]) -> MatchResult:
+    materials = hierarchy()
+    parts: list[str] = []
+    semantic = candidate.semantic
+    if candidate.taxonomic:
+        demanded = next(iter(demand.classes))
+        semantic = materials.similarity(frozenset(supply.classes), demanded)
+        own = materials.most_specific(frozenset(supply.classes))
+        own_label = materials.label(own) if own else "material"
+        if semantic >= 1.0:
+            if own == demanded:
+                parts.append(f"{own_label}, the class asked for")
+            else:
+                parts.append(f"{own_label} is a kind of {materials.label(demanded)}")
+        else:
+            parts.append(
+                f"{own_label} is related to {materials.label(demanded)} (similarity {semantic:.2f})"
+            )
+    else:
+        parts.append(candidate.reason)
+    recoverable: Recoverable | None = None
+    quantity_supply: Decimal | None = None
+    if candidate.route in ("composition", "technology") and demand.elements:
+        symbols, masses, fractions = [], [], []
+        for element in sorted(holding or ([candidate.element] if candidate.element else [])):
+            symbols.append(demand.elements.get(element, _symbol(element)))
+            found = supply.element_fraction(element)
+            if found is not None:
+                fractions.append(f"{symbols[-1]} {_amount(found)}")
+                if supply.quantity is not None and supply.quantity.is_mass:
+                    masses.append(supply.quantity.estimate.value * found.value)
+        if candidate.route == "composition":
+            parts[-1] = "contains " + (", ".join(fractions) or ", ".join(symbols))
+        elif not fractions:
+            parts.append(f"{', '.join(symbols)} not reported")
+        total = sum(masses, Decimal(0)) if masses else None
+        unit = supply.quantity.unit if total is not None and supply.quantity else None
+        if total is not None:
+            parts.append(f"about {number(total)} {unit} recoverable")
+            quantity_supply = total
+        if symbols:
+            recoverable = Recoverable(element="+".join(symbols), mass=total, unit=unit)
+    # Property fit.
+    checks: list[float] = []
+    violated = False
+    asked = {(c.element, c.formula) for c in demand.criteria}
+    extra = [c for c in candidate.criteria if (c.element, c.formula) not in asked]
+    for criterion in [*demand.criteria, *extra]:
+        fit, broken, words = _check(criterion, supply)
+        checks.append(fit)
+        violated = violated or broken
+        parts.append(words)
+    if demand.state is not None and supply.state is not None:
+        same = demand.state == supply.state
+        checks.append(1.0 if same else 0.0)
+        if not same:
+            parts.append(f"{local_name(supply.state)}, not {local_name(demand.state)}")
+    if demand.temperature is not None and supply.temperature is not None:
+        warm = supply.temperature >= demand.temperature
+        checks.append(1.0 if warm else 0.0)
+        relation = "meets" if warm else "is below"
+        parts.append(
+            f"{number(supply.temperature)} °C {relation} the {number(demand.temperature)} °C asked"
+        )
+    property_fit = sum(checks) / len(checks) if checks else 1.0
+    # Quantity fit.
+    quantity_fit = weights.UNKNOWN
+    if supply.quantity is not None:
+        amount = quantity_supply if quantity_supply is not None else supply.quantity.estimate.value
+        if quantity_supply is None:
+            parts.append(amount_text(supply.quantity.estimate, supply.quantity.unit))
+        if demand.quantity is not None and demand.quantity.unit == (
+            unit_of(recoverable) if quantity_supply is not None else supply.quantity.unit
+        ):
+            quantity_fit = weights.quantity_fit(
+                float(amount), float(demand.quantity.estimate.value)
+            )
+    # Distance fit.
+    km = None
+    if demand.point is not None and supply.point is not None:
+        km = weights.haversine_km(demand.point, supply.point)
+        parts.append(f"{number(Decimal(round(km)))} km away")
+    distance_fit = weights.distance_fit(km, heat=demand.heat)
+    regulatory = weights.HAZARDOUS_FIT if supply.hazardous else 1.0
+    if supply.hazardous:
+        parts.append("hazardous waste")
+    fits = weights.Fits(
+        semantic, property_fit, quantity_fit, distance_fit, regulatory, violated=violated
+    )
+    return MatchResult(
+        identifier=supply.identifier,
+        name=supply.name,
+        score=fits.score(),
+        route=candidate.route,
+        explanation="; ".join(part for part in parts if part),
+        recoverable=recoverable,
+        basis=supply.basis,  # type: ignore[arg-type]
+        organisation=supply.organisation,
+        country=supply.country,
+        reference_year=supply.year,
+    )
+
+
+def unit_of(recoverable: Recoverable | None) -> str | None:
+    """The unit of a recoverable mass, if any."""
+    return None if recoverable is None else recoverable.unit
+
+
+def match_demand(
+    store: CatalogueStore,
+    identifier: str,
+    *,
+    top: int | None = None,
+    level: Level = Level.PUBLIC,
+) -> list[MatchResult]:
+    """Supplies for the demand ``identifier``, best first (at most ``top``).
+
+    Raises :class:`DemandNotFound` when ``identifier`` names no demand.
+    """
+    vocabulary = Vocabulary.load()
+    demand = read_demand(store, identifier, vocabulary)
+    seen = visibility(store, up_to=level)
+    candidates, holding = find_candidates(store, demand, seen.streams)
+    candidates.pop(demand.iri, None)
+    supplies = read_supplies(store, list(candidates), vocabulary)
+    results: list[MatchResult] = []
+    for stream, found in candidates.items():
+        supply = supplies.get(stream)
+        if supply is None:
+            continue
+        scored = [_score(demand, supply, c, holding.get(stream, set())) for c in found]
+        scored = [
+            result
+            for result, candidate in zip(scored, found, strict=True)
+            if not candidate.taxonomic
+            or hierarchy().similarity(frozenset(supply.classes), next(iter(demand.classes), ""))
+            >= weights.NEAR_CLASS_MINIMUM
+        ]
+        if scored:
+            results.append(max(scored, key=lambda r: r.score))
+    results.sort(key=lambda r: (-r.score, r.identifier))
+    return results if top is None else results[:top]

@@ -1,0 +1,232 @@
+"""Demand-first matching (``sidestream match --demand``) on the demo and an external set.
+
+The seed-004 §8 pairs that the demo catalogue holds as demand rows must come out near
+the top; on the external evaluation set (52 supplies, 33 demands, expected matches
+written independently of the matcher) recall@5 must reach 0.9; a broken contaminant
+limit must push a supply down and be named in its explanation.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from catalogue.cli import main
+from catalogue.matching.demand import DemandNotFound, match_demand
+from catalogue.matching.results import MatchResult
+from catalogue.store.oxigraph import OxigraphStore
+
+DATA = Path(__file__).parents[2] / "data" / "matching"
+RECALL_AT_5_FLOOR = 0.9  # measured 1.00 (33/33) when written; a drop below 0.9 is a regression
+
+
+@pytest.fixture(scope="module")
+def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "store"
+    assert main(["load", "--demo", "--store", str(path), "--by", "test"]) == 0
+    return path
+
+
+@pytest.fixture(scope="module")
+def external_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("external") / "store"
+    assert main(["load", str(DATA / "external.csv"), "--store", str(path), "--by", "test"]) == 0
+    return path
+
+
+@contextmanager
+def opened(path: Path) -> Iterator[OxigraphStore]:
+    store = OxigraphStore(path)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def matched(path: Path, demand: str, top: int | None = None) -> list[MatchResult]:
+    with opened(path) as store:
+        return match_demand(store, demand, top=top)
+
+
+def identifiers(results: list[MatchResult]) -> list[str]:
+    return [result.identifier for result in results]
+
+
+# Seed-004 §8 pairs present as demand rows in the demo catalogue.
+
+
+def test_lindum_neutralisation_gets_celsa_ladle_slag_first(demo_path: Path) -> None:
+    results = matched(demo_path, "lindum-sor-neutralising-agent")
+    assert results[0].identifier == "celsa-mo-i-rana-ladle-slag"
+    assert "neutralising agent" in results[0].explanation
+
+
+def test_yara_npk_nitrogen_gets_veas_nitrogen(demo_path: Path) -> None:
+    top = identifiers(matched(demo_path, "yara-porsgrunn-ammonium-nitrate-solution", top=3))
+    assert {
+        "veas-slemmestad-ammonium-nitrate-solution",
+        "veas-slemmestad-reject-water",
+    } & set(top)
+
+
+def test_reject_water_reaches_ammonium_nitrate_through_a_technology(demo_path: Path) -> None:
+    results = matched(demo_path, "yara-porsgrunn-ammonium-nitrate-solution")
+    reject = next(r for r in results if r.identifier == "veas-slemmestad-reject-water")
+    assert reject.route == "technology"
+    assert "TRL" in reject.explanation
+
+
+def test_heroya_salt_users_get_fly_ash_salt(demo_path: Path) -> None:
+    # The NORSEP salt at Herøya is confidential in the demo, so only NOAH's is public.
+    top = identifiers(matched(demo_path, "heroya-industrial-salt", top=3))
+    assert "noah-langoya-recovered-chloride-salts" in top
+    assert "norsep-heroya-recovered-salt" not in identifiers(
+        matched(demo_path, "heroya-industrial-salt")
+    )
+
+
+def test_kemira_coagulant_gets_kronos_iron_sulphate(demo_path: Path) -> None:
+    top = identifiers(matched(demo_path, "kemira-ora-iron-sulphate", top=3))
+    assert "kronos-titan-ora-iron-sulphate" in top
+
+
+def test_cement_scm_gets_simn_slag_or_microsilica(demo_path: Path) -> None:
+    top = identifiers(
+        matched(demo_path, "grenland-cement-supplementary-cementitious-material", top=3)
+    )
+    assert {"eramet-kvinesdal-simn-slag", "elkem-microsilica"} & set(top)
+
+
+@pytest.mark.parametrize("demand", ["reetec-rare-earth-separation", "lcm-neodymium-magnet-metal"])
+def test_magnet_makers_get_apatite_rare_earths(demo_path: Path, demand: str) -> None:
+    results = matched(demo_path, demand, top=3)
+    assert "yara-porsgrunn-apatite-rare-earths" in identifiers(results)
+    apatite = next(r for r in results if r.identifier == "yara-porsgrunn-apatite-rare-earths")
+    assert apatite.route == "composition"
+    assert apatite.recoverable is not None and apatite.recoverable.mass is not None
+
+
+def test_electrode_makers_get_spent_pot_lining(demo_path: Path) -> None:
+    top = matched(demo_path, "graphite-from-spl-electrode-battery-producers", top=3)
+    assert any("spent-pot-lining" in result.identifier for result in top)
+
+
+def test_phosphate_rock_replacement_gets_sewage_sludge(demo_path: Path) -> None:
+    top = identifiers(matched(demo_path, "yara-porsgrunn-recycled-phosphorus", top=3))
+    assert "frevar-ora-sewage-sludge" in top
+
+
+def test_every_result_has_a_route_an_explanation_and_a_score(demo_path: Path) -> None:
+    demands = [
+        row["identifier"]
+        for row in csv.DictReader(
+            (Path(__file__).parents[3] / "catalogue/demo/prosess21-demo.csv").open(encoding="utf-8")
+        )
+        if row["kind"] == "demand"
+    ]
+    with opened(demo_path) as store:
+        for demand in demands:
+            try:
+                results = match_demand(store, demand)
+            except DemandNotFound:
+                continue  # not public in the demo
+            for result in results:
+                assert result.route in ("direct", "composition", "technology")
+                assert result.explanation
+                assert 0.0 <= result.score <= 1.0
+            assert [r.score for r in results] == sorted((r.score for r in results), reverse=True)
+
+
+# Errors and the command line.
+
+
+def test_unknown_demand_exits_1(demo_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["match", "--demand", "no-such-demand", "--store", str(demo_path)]) == 1
+    assert "no demand with identifier no-such-demand" in capsys.readouterr().err
+
+
+def test_a_supply_is_not_a_demand(demo_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["match", "--demand", "eramet-kvinesdal-simn-slag", "--store", str(demo_path)]) == 1
+    assert "is a supply, not a demand" in capsys.readouterr().err
+
+
+def test_cli_json_is_one_array(demo_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    argv = ["match", "--demand", "kemira-ora-iron-sulphate", "--top", "2", "--json"]
+    assert main([*argv, "--store", str(demo_path)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert isinstance(data, list) and 1 <= len(data) <= 2
+    assert {"identifier", "name", "score", "route", "explanation"} <= set(data[0])
+
+
+def test_cli_table(demo_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    argv = ["match", "--demand", "lindum-sor-neutralising-agent", "--store", str(demo_path)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split()[:4] == ["#", "identifier", "score", "route"]
+    assert "celsa-mo-i-rana-ladle-slag" in out
+
+
+def test_element_and_demand_are_exclusive(demo_path: Path) -> None:
+    with pytest.raises(SystemExit):
+        main(["match", "--element", "V", "--demand", "x", "--store", str(demo_path)])
+
+
+# The external evaluation set.
+
+
+def test_external_recall_at_5(external_path: Path) -> None:
+    expected = tomllib.loads((DATA / "external-expected.toml").read_text(encoding="utf-8"))
+    with (DATA / "external.csv").open(encoding="utf-8") as handle:
+        demands = [row["identifier"] for row in csv.DictReader(handle) if row["kind"] == "demand"]
+    assert len(demands) == 33
+    recalled = 0
+    with opened(external_path) as store:
+        for demand in demands:
+            results = match_demand(store, demand, top=5)
+            assert all(result.route and result.explanation for result in results)
+            accepted = set(expected[demand]["accept"])
+            recalled += bool(accepted & set(identifiers(results)))
+    recall = recalled / len(demands)
+    print(f"recall@5 on the external set: {recall:.2f} ({recalled}/{len(demands)})")
+    assert recall >= RECALL_AT_5_FLOOR
+
+
+# Requirements.
+
+REQUIREMENT_ROWS = [
+    {"identifier": "clean-ash", "kind": "supply", "name": "Clean ash", "material": "fly ash",
+     "quantity": "1000", "unit": "t/a", "composition": "CaO=30 %; Cd=1 mg/kg"},
+    {"identifier": "dirty-ash", "kind": "supply", "name": "Dirty ash", "material": "fly ash",
+     "quantity": "1000", "unit": "t/a", "composition": "CaO=30 %; Cd=5 mg/kg"},
+    {"identifier": "low-cd-ash", "kind": "demand", "name": "Ash with little cadmium",
+     "material": "fly ash", "quantity": "500", "unit": "t/a", "composition": "Cd<=2 mg/kg"},
+]  # fmt: skip
+BASE = {"organisation": "Test Works", "country": "NO", "state": "solid",
+        "latitude": "59.1", "longitude": "9.6"}  # fmt: skip
+
+
+def test_a_broken_cadmium_limit_ranks_below_and_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [{**BASE, **row} for row in REQUIREMENT_ROWS]
+    template = tmp_path / "cd.csv"
+    with template.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    path = tmp_path / "store"
+    assert main(["load", str(template), "--store", str(path), "--by", "test"]) == 0
+    results = matched(path, "low-cd-ash")
+    order = identifiers(results)
+    assert order.index("clean-ash") < order.index("dirty-ash")
+    dirty = results[order.index("dirty-ash")]
+    assert "Cd 5 mg/kg exceeds the 2 mg/kg limit" in dirty.explanation
+    assert dirty.score < results[order.index("clean-ash")].score
