@@ -123,7 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
     match = commands.add_parser(
         "match",
         parents=[store_options],
-        help="supplies for a demand, or CRM-first: supplies that contain an element",
+        help="supplies for a demand, demands and technologies for a supply, or CRM-first: "
+        "supplies that contain an element",
     )
     wanted = match.add_mutually_exclusive_group(required=True)
     wanted.add_argument(
@@ -136,6 +137,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--demand",
         metavar="ID",
         help="demand-first: the supplies that could meet the demand with this identifier",
+    )
+    wanted.add_argument(
+        "--supply",
+        metavar="ID",
+        help="stream-first: the demands, technologies and recoverable elements for the "
+        "supply with this identifier",
     )
     match.add_argument("--top", type=positive_int, metavar="N", help="show the best N only")
     match.add_argument("--json", action="store_true", help="print one JSON array, best first")
@@ -341,7 +348,8 @@ def run_withdraw(args: argparse.Namespace) -> int:
 
 
 def run_match(args: argparse.Namespace) -> int:
-    """``match --element`` or ``--demand``: public results only (what anyone may see)."""
+    """``match --element``, ``--demand`` or ``--supply``: public results only (what anyone
+    may see)."""
     from catalogue.errors import InputError
     from catalogue.matching.crm import match_element
     from catalogue.matching.results import to_json
@@ -349,6 +357,8 @@ def run_match(args: argparse.Namespace) -> int:
 
     if args.demand is not None:
         return run_match_demand(args)
+    if args.supply is not None:
+        return run_match_supply(args)
     with opened_store(settings_for(args)) as store:
         try:
             results = match_element(store, args.element, top=args.top)
@@ -400,6 +410,40 @@ def run_match_demand(args: argparse.Namespace) -> int:
         for rank, result in enumerate(results, start=1)
     ]
     print_table(("#", "identifier", "score", "route", "explanation"), rows)
+    return 0
+
+
+def run_match_supply(args: argparse.Namespace) -> int:
+    """``match --supply``: public demands, technologies and elements for a supply; exit 1
+    if it is no supply."""
+    from catalogue.matching.results import to_json
+    from catalogue.matching.supply import SupplyNotFound, match_supply
+    from catalogue.store import opened_store
+
+    with opened_store(settings_for(args)) as store:
+        try:
+            results = match_supply(store, args.supply, top=args.top)
+        except SupplyNotFound as error:
+            print(f"sidestream match: error: {error}", file=sys.stderr)
+            return 1
+    if args.json:
+        print(to_json(results))
+        return 0
+    if not results:
+        print(f"nothing in the catalogue matches supply {args.supply}")
+        return 0
+    rows = [
+        (
+            str(rank),
+            result.identifier,
+            f"{result.score:.2f}",
+            result.route,
+            result.kind or "-",
+            result.explanation,
+        )
+        for rank, result in enumerate(results, start=1)
+    ]
+    print_table(("#", "identifier", "score", "route", "kind", "explanation"), rows)
     return 0
 
 

@@ -147,7 +147,7 @@ def _ontology() -> pyoxigraph.Store:
     return load_store()
 
 
-def _ontology_rows(name: str, values: dict | None = None) -> list[pyoxigraph.QuerySolution]:
+def ontology_rows(name: str, values: dict | None = None) -> list[pyoxigraph.QuerySolution]:
     rows = _ontology().query(queries.bind(queries.load(f"match/{name}"), values))
     assert isinstance(rows, pyoxigraph.QuerySolutions)
     return list(rows)
@@ -168,7 +168,7 @@ def hierarchy() -> Hierarchy:
     """The material hierarchy of the merged ontology, read once."""
     parents: dict[str, set[str]] = defaultdict(set)
     labels: dict[str, str] = {}
-    for row in _ontology_rows("material_hierarchy"):
+    for row in ontology_rows("material_hierarchy"):
         term = str(row["class"].value)  # type: ignore[union-attr]
         parents[term].add(str(row["parent"].value))  # type: ignore[union-attr]
         label = _value(row, "label")
@@ -181,7 +181,7 @@ def hierarchy() -> Hierarchy:
 def technologies() -> tuple[Technology, ...]:
     """Every technology of the ontology with its inputs, outputs and elements."""
     found: dict[str, dict] = {}
-    for row in _ontology_rows("technology_routes"):
+    for row in ontology_rows("technology_routes"):
         iri = str(row["technology"].value)  # type: ignore[union-attr]
         entry = found.setdefault(
             iri,
@@ -205,8 +205,8 @@ def technologies() -> tuple[Technology, ...]:
 
 
 @cache
-def _symbol(element: str) -> str:
-    rows = _ontology_rows("labels", {"term": NamedNode(element)})
+def element_symbol(element: str) -> str:
+    rows = ontology_rows("labels", {"term": NamedNode(element)})
     for row in rows:
         symbol = _value(row, "symbol")
         if symbol:
@@ -215,8 +215,8 @@ def _symbol(element: str) -> str:
 
 
 @cache
-def _label(term: str) -> str:
-    for row in _ontology_rows("labels", {"term": NamedNode(term)}):
+def term_label(term: str) -> str:
+    for row in ontology_rows("labels", {"term": NamedNode(term)}):
         label = _value(row, "label")
         if label:
             return label
@@ -303,15 +303,15 @@ def read_demand(store: CatalogueStore, identifier: str, vocabulary: Vocabulary) 
             typed.add(target)
         elif request == REQUESTS_APPLICATION:
             demand.applications.add(target)
-            demand.requested.append(_label(target))
+            demand.requested.append(term_label(target))
         else:
             if request == REQUESTS_ELEMENT:
-                demand.elements[target] = _symbol(target)
+                demand.elements[target] = element_symbol(target)
             else:
-                for element in _ontology_rows("elements_of", {"term": NamedNode(target)}):
+                for element in ontology_rows("elements_of", {"term": NamedNode(target)}):
                     iri = str(element["element"].value)  # type: ignore[union-attr]
                     demand.elements[iri] = str(element["symbol"].value)  # type: ignore[union-attr]
-            demand.requested.append(_label(target))
+            demand.requested.append(term_label(target))
     specific = materials.most_specific(frozenset(typed))
     if specific is not None:
         demand.classes.add(specific)
@@ -483,7 +483,7 @@ def _by_element(store: CatalogueStore, elements: set[str]) -> dict[str, set[str]
 def _application_classes(application: str) -> dict[str, str]:
     """Qualifying class -> label of the (narrower) application it is typical for."""
     found: dict[str, str] = {}
-    for row in _ontology_rows("qualifying_classes", {"application": NamedNode(application)}):
+    for row in ontology_rows("qualifying_classes", {"application": NamedNode(application)}):
         term = str(row["class"].value)  # type: ignore[union-attr]
         found.setdefault(term, _value(row, "viaLabel") or local_name(_value(row, "via") or ""))
     return found
@@ -498,7 +498,7 @@ def _application_criteria(application: str) -> list[Criterion]:
             _decimal(row, "maximum"),
             from_application=True,
         )
-        for row in _ontology_rows("application_criteria", {"application": NamedNode(application)})
+        for row in ontology_rows("application_criteria", {"application": NamedNode(application)})
     ]
 
 
@@ -529,7 +529,7 @@ def find_candidates(
     # Substitutes: classes fed to the same process as the demanded class.
     for demanded in demand.classes:
         others: dict[str, str] = {}
-        for row in _ontology_rows("co_inputs", {"class": NamedNode(demanded)}):
+        for row in ontology_rows("co_inputs", {"class": NamedNode(demanded)}):
             other = str(row["other"].value)  # type: ignore[union-attr]
             process = _value(row, "processLabel") or local_name(_value(row, "process") or "")
             if demanded not in materials.ancestors(other):
@@ -590,7 +590,7 @@ def find_candidates(
 
 def _check(criterion: Criterion, supply: Supply) -> tuple[float, bool, str]:
     """Fit, whether a maximum is broken, and the words for one criterion."""
-    what = criterion.formula or (_symbol(criterion.element) if criterion.element else "?")
+    what = criterion.formula or (element_symbol(criterion.element) if criterion.element else "?")
     found = supply.fraction(criterion)
     if found is None:
         return weights.UNKNOWN, False, f"{what} not reported"
@@ -644,7 +644,7 @@ def _score(demand: Demand, supply: Supply, candidate: Candidate, holding: set[st
     if candidate.route in ("composition", "technology") and demand.elements:
         symbols, masses, fractions = [], [], []
         for element in sorted(holding or ([candidate.element] if candidate.element else [])):
-            symbols.append(demand.elements.get(element, _symbol(element)))
+            symbols.append(demand.elements.get(element, element_symbol(element)))
             found = supply.element_fraction(element)
             if found is not None:
                 fractions.append(f"{symbols[-1]} {_amount(found)}")
@@ -727,6 +727,25 @@ def unit_of(recoverable: Recoverable | None) -> str | None:
     return None if recoverable is None else recoverable.unit
 
 
+def score_pair(
+    demand: Demand, supply: Supply, found: list[Candidate], holding: set[str]
+) -> MatchResult | None:
+    """The best-scoring candidate route of ``supply`` for ``demand``, as a supply result.
+
+    Taxonomic candidates below ``score.NEAR_CLASS_MINIMUM`` are dropped; ``None`` when no
+    candidate is left. Shared by demand-first and stream-first matching.
+    """
+    scored = [_score(demand, supply, c, holding) for c in found]
+    scored = [
+        result
+        for result, candidate in zip(scored, found, strict=True)
+        if not candidate.taxonomic
+        or hierarchy().similarity(frozenset(supply.classes), next(iter(demand.classes), ""))
+        >= weights.NEAR_CLASS_MINIMUM
+    ]
+    return max(scored, key=lambda r: r.score) if scored else None
+
+
 def match_demand(
     store: CatalogueStore,
     identifier: str,
@@ -749,15 +768,8 @@ def match_demand(
         supply = supplies.get(stream)
         if supply is None:
             continue
-        scored = [_score(demand, supply, c, holding.get(stream, set())) for c in found]
-        scored = [
-            result
-            for result, candidate in zip(scored, found, strict=True)
-            if not candidate.taxonomic
-            or hierarchy().similarity(frozenset(supply.classes), next(iter(demand.classes), ""))
-            >= weights.NEAR_CLASS_MINIMUM
-        ]
-        if scored:
-            results.append(max(scored, key=lambda r: r.score))
+        best = score_pair(demand, supply, found, holding.get(stream, set()))
+        if best is not None:
+            results.append(best)
     results.sort(key=lambda r: (-r.score, r.identifier))
     return results if top is None else results[:top]

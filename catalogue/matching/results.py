@@ -4,7 +4,8 @@ Interface (``interfaces.md`` §2): a JSON array, best first, whose elements have
 ``identifier``, ``name``, ``score``, ``route``, ``explanation`` and, on the composition
 and technology routes, ``recoverable`` (``element``, ``mass``, ``unit``). Extra keys
 (``basis``, ``organisation``, ``country``, ``reference_year``) are allowed by the
-interface and always present here, ``null`` when unknown.
+interface and always present here, ``null`` when unknown; stream-first results
+(``match --supply``) also carry ``kind`` (``demand``, ``technology`` or ``element``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 Route = Literal["direct", "composition", "technology"]
+Kind = Literal["demand", "technology", "element"]
 Basis = Literal["flow", "stock"]
 
 
@@ -55,6 +57,8 @@ class MatchResult:
     organisation: str | None = None
     country: str | None = None
     reference_year: int | None = None
+    kind: Kind | None = None
+    """What a stream-first result is (a demand, a technology, an element); ``None`` elsewhere."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of this result: the interface's keys first, then the extras."""
@@ -71,6 +75,8 @@ class MatchResult:
         data["organisation"] = self.organisation
         data["country"] = self.country
         data["reference_year"] = self.reference_year
+        if self.kind is not None:
+            data["kind"] = self.kind
         return data
 
 

@@ -1,4 +1,4 @@
-"""How demand-first matching scores a candidate: every weight in one place.
+"""How matching scores a candidate: every weight in one place.
 
 A score is a weighted sum of five fits, each in [0, 1], times a penalty when the
 supply breaks one of the demand's maximum limits. The weights sum to 1, so the score
@@ -38,6 +38,16 @@ HEAT_LENGTH_KM = 50.0
 BULK_LENGTH_KM = 500.0
 """Bulk solids and liquids travel by truck, rail or ship over hundreds of km."""
 EARTH_RADIUS_KM = 6371.0
+
+ASSUMED_TRL = 5
+"""A technology without a stated readiness level counts as mid-way (validated, not proven)."""
+TECHNOLOGY_CLASS_MINIMUM = 0.5
+"""Class fit below which a technology is not offered for a supply (its input is too far off)."""
+ELEMENT_RELEVANCE = 0.6
+"""An element is an opportunity, not a buyer: recovery needs a process and a market, so even
+the largest critical element of a supply ranks below a well-fitting demand."""
+NON_CRITICAL_FACTOR = 0.5
+"""Elements off the EU critical raw materials list are common and cheap: half the weight."""
 
 
 @dataclass(frozen=True)
@@ -106,3 +116,34 @@ def quantity_fit(supply: float | None, demand: float | None) -> float:
     if supply is None or demand is None or demand <= 0:
         return UNKNOWN
     return min(1.0, supply / demand)
+
+
+def technology_score(trl: int | None, class_fit: float) -> float:
+    """Stream-first score of a technology for a supply: readiness times class fit.
+
+    ``TECHNOLOGY_RELEVANCE * TRL / 9 * class_fit``, the same readiness weighting as the
+    demand-first technology route (a TRL 9 technology taking exactly the supply's class
+    scores 0.7, below a fitting demand, since the technology is a step, not a buyer);
+    ``class_fit`` is 1 when the technology takes the supply's own class, less when it
+    takes only a broader or a narrower class (see ``supply.class_fit``). An unknown TRL
+    counts as ``ASSUMED_TRL``.
+
+    >>> technology_score(9, 1.0)
+    0.7
+    """
+    readiness = (trl if trl is not None else ASSUMED_TRL) / 9
+    return round(min(1.0, max(0.0, TECHNOLOGY_RELEVANCE * readiness * class_fit)), 4)
+
+
+def element_score(share: float | None, *, critical: bool) -> float:
+    """Stream-first score of an element in a supply: relevance, criticality and mass share.
+
+    ``ELEMENT_RELEVANCE * (1 if critical else NON_CRITICAL_FACTOR) * (0.5 + 0.5 * share)``
+    where ``share`` is the element's recoverable mass over the largest element mass of the
+    same supply (0 when unknown): a critical element scores 0.3-0.6, another 0.15-0.3.
+
+    >>> element_score(1.0, critical=True)
+    0.6
+    """
+    weight = 1.0 if critical else NON_CRITICAL_FACTOR
+    return round(ELEMENT_RELEVANCE * weight * (0.5 + 0.5 * (share or 0.0)), 4)
