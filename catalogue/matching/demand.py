@@ -450,34 +450,27 @@ class Candidate:
     taxonomic: bool = False
 
 
-def _by_class(store: CatalogueStore, classes: set[str]) -> dict[str, set[str]]:
+def _streams_by(
+    store: CatalogueStore, query: str, parameter: str, terms: set[str]
+) -> dict[str, set[str]]:
+    """Stream IRI -> which of ``terms`` (classes or elements) the query found it by."""
     found: dict[str, set[str]] = defaultdict(set)
-    if not classes:
+    if not terms:
         return found
     rows = store.select(
-        queries.bind(
-            queries.load("match/candidates_by_class"),
-            {"class": [NamedNode(term) for term in sorted(classes)]},
-        )
+        queries.bind(queries.load(query), {parameter: [NamedNode(term) for term in sorted(terms)]})
     )
     for row in rows:
-        found[_value(row, "stream") or ""].add(_value(row, "class") or "")
+        found[_value(row, "stream") or ""].add(_value(row, parameter) or "")
     return found
+
+
+def _by_class(store: CatalogueStore, classes: set[str]) -> dict[str, set[str]]:
+    return _streams_by(store, "match/candidates_by_class", "class", classes)
 
 
 def _by_element(store: CatalogueStore, elements: set[str]) -> dict[str, set[str]]:
-    found: dict[str, set[str]] = defaultdict(set)
-    if not elements:
-        return found
-    rows = store.select(
-        queries.bind(
-            queries.load("match/candidates_by_element"),
-            {"element": [NamedNode(term) for term in sorted(elements)]},
-        )
-    )
-    for row in rows:
-        found[_value(row, "stream") or ""].add(_value(row, "element") or "")
-    return found
+    return _streams_by(store, "match/candidates_by_element", "element", elements)
 
 
 def _application_classes(application: str) -> dict[str, str]:

@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from catalogue.cli import main
+from catalogue.config import Settings
 from catalogue.errors import InputError
 from catalogue.matching.crm import match_element, resolve
 from catalogue.matching.results import MatchResult, to_json
-from catalogue.store.oxigraph import OxigraphStore
+from catalogue.store import opened_store
 
 V = Decimal("50.9415")
 O = Decimal("15.999")  # noqa: E741
@@ -92,13 +91,9 @@ def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@contextmanager
-def opened(path: Path) -> Iterator[OxigraphStore]:
-    store = OxigraphStore(path)
-    try:
-        yield store
-    finally:
-        store.close()
+def opened(path: Path):
+    """The store at ``path`` for one block, through the production context manager."""
+    return opened_store(Settings(store=path))
 
 
 def matched(path: Path, text: str, top: int | None = None) -> list[MatchResult]:

@@ -11,16 +11,15 @@ from __future__ import annotations
 import csv
 import json
 import tomllib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from catalogue.cli import main
+from catalogue.config import Settings
 from catalogue.matching.demand import DemandNotFound, match_demand
 from catalogue.matching.results import MatchResult
-from catalogue.store.oxigraph import OxigraphStore
+from catalogue.store import opened_store
 
 DATA = Path(__file__).parents[2] / "data" / "matching"
 RECALL_AT_5_FLOOR = 0.9  # measured 1.00 (33/33) when written; a drop below 0.9 is a regression
@@ -40,13 +39,9 @@ def external_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@contextmanager
-def opened(path: Path) -> Iterator[OxigraphStore]:
-    store = OxigraphStore(path)
-    try:
-        yield store
-    finally:
-        store.close()
+def opened(path: Path):
+    """The store at ``path`` for one block, through the production context manager."""
+    return opened_store(Settings(store=path))
 
 
 def matched(path: Path, demand: str, top: int | None = None) -> list[MatchResult]:

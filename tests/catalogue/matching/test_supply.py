@@ -8,17 +8,16 @@ recoverable mass, critical raw materials flagged; hidden demands never appear.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from catalogue.cli import main
+from catalogue.config import Settings
 from catalogue.matching.demand import match_demand
 from catalogue.matching.results import MatchResult
 from catalogue.matching.supply import SupplyNotFound, match_supply
-from catalogue.store.oxigraph import OxigraphStore
+from catalogue.store import opened_store
 
 V_IN_V2O5 = 2 * 50.9415 / 181.88
 """Mass fraction of vanadium in V2O5 (two V of 50.9415 in 181.88 g/mol)."""
@@ -47,13 +46,9 @@ def template_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@contextmanager
-def opened(path: Path) -> Iterator[OxigraphStore]:
-    store = OxigraphStore(path)
-    try:
-        yield store
-    finally:
-        store.close()
+def opened(path: Path):
+    """The store at ``path`` for one block, through the production context manager."""
+    return opened_store(Settings(store=path))
 
 
 def matched(path: Path, supply: str, top: int | None = None) -> list[MatchResult]:
