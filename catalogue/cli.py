@@ -7,14 +7,19 @@ import getpass
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from catalogue import __version__
 from catalogue.config import Settings
 from catalogue.errors import SidestreamError, SubmissionRejected
 from catalogue.report import Report
+
+if TYPE_CHECKING:
+    from catalogue.matching.results import MatchResult
+    from catalogue.store.base import CatalogueStore
 
 STATISTICS_LABELS = {
     "classes": "classes",
@@ -349,101 +354,82 @@ def run_withdraw(args: argparse.Namespace) -> int:
 
 def run_match(args: argparse.Namespace) -> int:
     """``match --element``, ``--demand`` or ``--supply``: public results only (what anyone
-    may see)."""
+    may see). An unknown element name is a usage error (exit 2); an identifier that is
+    no demand or no supply exits 1."""
     from catalogue.errors import InputError
     from catalogue.matching.crm import match_element
-    from catalogue.matching.results import to_json
-    from catalogue.store import opened_store
+    from catalogue.matching.demand import DemandNotFound, match_demand
+    from catalogue.matching.supply import SupplyNotFound, match_supply
 
     if args.demand is not None:
-        return run_match_demand(args)
+        return run_matcher(
+            args,
+            lambda store: match_demand(store, args.demand, top=args.top),
+            failure=(DemandNotFound, 1),
+            empty=f"no supply in the catalogue matches demand {args.demand}",
+            header=("#", "identifier", "score", "route", "explanation"),
+            row=lambda rank, r: (str(rank), r.identifier, f"{r.score:.2f}", r.route, r.explanation),
+        )
     if args.supply is not None:
-        return run_match_supply(args)
-    with opened_store(settings_for(args)) as store:
-        try:
-            results = match_element(store, args.element, top=args.top)
-        except InputError as error:
-            print(f"sidestream match: error: {error}", file=sys.stderr)
-            return 2
-    if args.json:
-        print(to_json(results))
-        return 0
-    if not results:
-        print(f"no supply in the catalogue contains {args.element}")
-        return 0
-    rows = [
-        (
+        return run_matcher(
+            args,
+            lambda store: match_supply(store, args.supply, top=args.top),
+            failure=(SupplyNotFound, 1),
+            empty=f"nothing in the catalogue matches supply {args.supply}",
+            header=("#", "identifier", "score", "route", "kind", "explanation"),
+            row=lambda rank, r: (
+                str(rank),
+                r.identifier,
+                f"{r.score:.2f}",
+                r.route,
+                r.kind or "-",
+                r.explanation,
+            ),
+        )
+    return run_matcher(
+        args,
+        lambda store: match_element(store, args.element, top=args.top),
+        failure=(InputError, 2),
+        empty=f"no supply in the catalogue contains {args.element}",
+        header=("#", "identifier", "recoverable", "basis", "explanation"),
+        row=lambda rank, r: (
             str(rank),
-            result.identifier,
+            r.identifier,
             "unknown"
-            if result.recoverable is None or result.recoverable.mass is None
-            else f"{format_mass(result.recoverable.mass)} {result.recoverable.unit}",
-            result.basis or "-",
-            result.explanation,
-        )
-        for rank, result in enumerate(results, start=1)
-    ]
-    print_table(("#", "identifier", "recoverable", "basis", "explanation"), rows)
-    return 0
+            if r.recoverable is None or r.recoverable.mass is None
+            else f"{format_mass(r.recoverable.mass)} {r.recoverable.unit}",
+            r.basis or "-",
+            r.explanation,
+        ),
+    )
 
 
-def run_match_demand(args: argparse.Namespace) -> int:
-    """``match --demand``: ranked public supplies for a demand; exit 1 if it is no demand."""
-    from catalogue.matching.demand import DemandNotFound, match_demand
+def run_matcher(
+    args: argparse.Namespace,
+    match: Callable[[CatalogueStore], list[MatchResult]],
+    *,
+    failure: tuple[type[Exception], int],
+    empty: str,
+    header: tuple[str, ...],
+    row: Callable[[int, MatchResult], tuple[str, ...]],
+) -> int:
+    """Run one matcher on the store; print one JSON array (``--json``) or a ranked table."""
     from catalogue.matching.results import to_json
     from catalogue.store import opened_store
 
+    error_type, exit_code = failure
     with opened_store(settings_for(args)) as store:
         try:
-            results = match_demand(store, args.demand, top=args.top)
-        except DemandNotFound as error:
+            results = match(store)
+        except error_type as error:
             print(f"sidestream match: error: {error}", file=sys.stderr)
-            return 1
+            return exit_code
     if args.json:
         print(to_json(results))
-        return 0
-    if not results:
-        print(f"no supply in the catalogue matches demand {args.demand}")
-        return 0
-    rows = [
-        (str(rank), result.identifier, f"{result.score:.2f}", result.route, result.explanation)
-        for rank, result in enumerate(results, start=1)
-    ]
-    print_table(("#", "identifier", "score", "route", "explanation"), rows)
-    return 0
-
-
-def run_match_supply(args: argparse.Namespace) -> int:
-    """``match --supply``: public demands, technologies and elements for a supply; exit 1
-    if it is no supply."""
-    from catalogue.matching.results import to_json
-    from catalogue.matching.supply import SupplyNotFound, match_supply
-    from catalogue.store import opened_store
-
-    with opened_store(settings_for(args)) as store:
-        try:
-            results = match_supply(store, args.supply, top=args.top)
-        except SupplyNotFound as error:
-            print(f"sidestream match: error: {error}", file=sys.stderr)
-            return 1
-    if args.json:
-        print(to_json(results))
-        return 0
-    if not results:
-        print(f"nothing in the catalogue matches supply {args.supply}")
-        return 0
-    rows = [
-        (
-            str(rank),
-            result.identifier,
-            f"{result.score:.2f}",
-            result.route,
-            result.kind or "-",
-            result.explanation,
-        )
-        for rank, result in enumerate(results, start=1)
-    ]
-    print_table(("#", "identifier", "score", "route", "kind", "explanation"), rows)
+    elif not results:
+        print(empty)
+    else:
+        print_table(header, [row(rank, r) for rank, r in enumerate(results, start=1)])
     return 0
 
 
