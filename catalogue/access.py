@@ -1,22 +1,27 @@
-"""Who may see which stream: the only place where results are filtered by confidentiality.
+"""Who may see which stream: the one place where confidentiality is decided.
 
 Levels (template column ``confidentiality``): ``public`` streams are seen by everyone,
 ``restricted`` ones by registered readers, ``confidential`` ones by their publisher
-and administrators. Organisations and sites are visible when a visible stream
-names them.
+and administrators.
+
+Publishing writes each submission's statements into one named graph per level
+(:func:`level_graphs`), and records each graph's level and publisher in the catalogue
+graph. A caller's :class:`View` is the list of graphs it may see; every query a caller
+causes runs over that dataset (SPARQL's own notion of a dataset: the default graph is
+the union of those graphs, ``GRAPH ?g`` reaches only them), so a hidden stream is absent
+from every answer without any handler filtering rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 
-from pyoxigraph import NamedNode, Quad
+from pyoxigraph import BlankNode, NamedNode, Quad
 
 from catalogue import queries
-from catalogue.namespaces import CONFIDENTIALITY
-from catalogue.store.base import CatalogueStore
+from catalogue.namespaces import CONFIDENTIALITY, RDF_TYPE, SS
+from catalogue.store.base import EVERYTHING, CatalogueStore, View
 
 
 class Level(IntEnum):
@@ -26,36 +31,140 @@ class Level(IntEnum):
     RESTRICTED = 1
     CONFIDENTIAL = 2
 
+    @property
+    def iri(self) -> NamedNode:
+        return NamedNode(CONFIDENTIALITY[self.name.lower()])
 
-LEVELS = {NamedNode(CONFIDENTIALITY[level.name.lower()]): level for level in Level}
+
+LEVELS = {level.iri: level for level in Level}
+CONFIDENTIALITY_PROPERTY = str(SS.confidentiality)
+STREAM_TYPES = frozenset({str(SS.Supply), str(SS.Demand)})
+ATTACHMENTS = frozenset({str(SS.heldBy), str(SS.atSite)})
+"""Properties from a stream to the organisation and site it names."""
+
+
+class Role(StrEnum):
+    """What a caller is; a token carries one role (anonymous callers have none)."""
+
+    ANONYMOUS = "anonymous"
+    READER = "reader"
+    """A registered reader: sees public and restricted streams."""
+    PUBLISHER = "publisher"
+    """A reader who also publishes for its organisation and sees its confidential streams."""
+    ADMINISTRATOR = "administrator"
+    """Sees everything and manages tokens."""
 
 
 @dataclass(frozen=True)
-class Visibility:
-    """The stream IRIs a caller may see, and the organisations and sites they name."""
+class Caller:
+    """Who is asking: a role and, for publishers, the organisation its token is bound to."""
 
-    streams: frozenset[str]
-    attached: frozenset[str]
+    role: Role = Role.ANONYMOUS
+    organisation: str | None = None
+    """The publisher name recorded on the caller's submissions (``prov:wasAttributedTo``)."""
 
-    def allows_subject(self, subject: str) -> bool:
-        """Whether triples about ``subject`` (a stream, its #fragments, its org or site) show."""
-        return subject.split("#", 1)[0] in self.streams or subject in self.attached
+    @property
+    def cleared_to(self) -> Level:
+        """The highest level seen in every organisation's submissions."""
+        if self.role is Role.ADMINISTRATOR:
+            return Level.CONFIDENTIAL
+        if self.role is Role.ANONYMOUS:
+            return Level.PUBLIC
+        return Level.RESTRICTED
 
 
-def visibility(store: CatalogueStore, *, up_to: Level = Level.PUBLIC) -> Visibility:
-    """What a caller cleared up to ``up_to`` sees; anonymous callers see ``Level.PUBLIC``."""
-    streams: set[str] = set()
-    attached: set[str] = set()
-    for row in store.select(queries.bind(queries.load("catalogue/streams_by_confidentiality"))):
+ANONYMOUS = Caller()
+ADMINISTRATOR = Caller(Role.ADMINISTRATOR)
+
+
+def level_graphs(submission: NamedNode) -> dict[Level, NamedNode]:
+    """The graph holding a submission's statements at each level.
+
+    Public statements stay in the submission's own graph, so a public-only submission
+    is one graph named like the submission, as before levels were split.
+    """
+    return {
+        Level.PUBLIC: submission,
+        Level.RESTRICTED: NamedNode(submission.value + "/restricted"),
+        Level.CONFIDENTIAL: NamedNode(submission.value + "/confidential"),
+    }
+
+
+def inferred_graph(graph: NamedNode) -> NamedNode:
+    """Where the statements inferred from ``graph`` go (same level, same visibility)."""
+    return NamedNode(graph.value + "/inferred")
+
+
+def may_see(caller: Caller, level: Level, publisher: str | None) -> bool:
+    """Whether ``caller`` may see a graph at ``level`` published by ``publisher``."""
+    if level <= caller.cleared_to:
+        return True
+    return (
+        caller.role is Role.PUBLISHER
+        and caller.organisation is not None
+        and caller.organisation == publisher
+    )
+
+
+def view_for(store: CatalogueStore, caller: Caller) -> View:
+    """The graphs ``caller`` may see: asserted and inferred, at the levels it is cleared for.
+
+    Graphs without a recorded level (none are written that way) are never shown.
+    """
+    if caller.role is Role.ADMINISTRATOR:
+        return EVERYTHING
+    graphs: list[NamedNode] = []
+    for row in store.select(queries.bind(queries.load("catalogue/content_graphs"))):
         level = LEVELS.get(row["level"])  # type: ignore[arg-type]
-        if level is None or level > up_to:
+        if level is None:
             continue  # an unknown level is treated as the most restrictive
-        streams.add(row["stream"].value)
-        for key in ("organisation", "site"):
-            if key in row:
-                attached.add(row[key].value)
-    return Visibility(frozenset(streams), frozenset(attached))
+        publisher = row["publisher"].value if "publisher" in row else None
+        if may_see(caller, level, publisher):
+            graph = row["graph"]
+            assert isinstance(graph, NamedNode)
+            graphs += [graph, inferred_graph(graph)]
+    return View(tuple(sorted(graphs, key=lambda g: g.value)))
 
 
-def visible_quads(quads: Iterable[Quad], seen: Visibility) -> Iterator[Quad]:
-    return (quad for quad in quads if seen.allows_subject(quad.subject.value))
+def partition(quads: list[Quad]) -> dict[Level, list[Quad]]:
+    """Split one submission's statements by the level of the stream they describe.
+
+    A stream's own statements and those of its ``#fragments`` take its level (``public``
+    when none is given); an organisation or site takes the lowest level of the streams
+    that name it, so it shows wherever one of its streams does; a blank node takes the
+    level of the statement that points at it. Anything left (statements about nothing a
+    stream reaches) takes the submission's highest level: when in doubt, hide.
+    """
+    stream_levels: dict[str, Level] = {}
+    for quad in quads:
+        if quad.predicate.value == CONFIDENTIALITY_PROPERTY:
+            stream_levels[quad.subject.value] = LEVELS.get(quad.object, Level.CONFIDENTIAL)  # type: ignore[arg-type]
+    for quad in quads:
+        if quad.predicate.value == RDF_TYPE and quad.object.value in STREAM_TYPES:
+            stream_levels.setdefault(quad.subject.value, Level.PUBLIC)
+    levels: dict[str, Level] = dict(stream_levels)
+    for quad in quads:
+        if quad.predicate.value in ATTACHMENTS and quad.subject.value in stream_levels:
+            named = quad.object.value
+            level = stream_levels[quad.subject.value]
+            levels[named] = min(levels.get(named, level), level)
+    for quad in quads:
+        subject = quad.subject.value
+        base = subject.split("#", 1)[0]
+        if base != subject and base in levels:
+            levels[subject] = levels[base]
+    changed = True
+    while changed:
+        changed = False
+        for quad in quads:
+            target = quad.object
+            if isinstance(target, BlankNode) and quad.subject.value in levels:
+                level = levels[quad.subject.value]
+                if levels.get(target.value, Level.CONFIDENTIAL + 1) > level:
+                    levels[target.value] = level
+                    changed = True
+    fallback = max(stream_levels.values(), default=Level.PUBLIC)
+    parts: dict[Level, list[Quad]] = {}
+    for quad in quads:
+        parts.setdefault(levels.get(quad.subject.value, fallback), []).append(quad)
+    return parts

@@ -8,7 +8,7 @@ from typing import BinaryIO
 import pyoxigraph
 from pyoxigraph import Quad, RdfFormat, Triple
 
-from catalogue.access import Level, visibility, visible_quads
+from catalogue.access import ANONYMOUS, Caller, view_for
 from catalogue.config import Settings
 from catalogue.namespaces import PREFIXES
 from catalogue.store.base import CatalogueStore
@@ -20,12 +20,15 @@ EXPORT_FORMATS = {
 }
 
 
-def stream_quads(store: CatalogueStore, settings: Settings, *, inferred: bool) -> Iterator[Quad]:
-    """Quads of the submission graphs; ``inferred`` adds the materialised ones."""
+def stream_quads(
+    store: CatalogueStore, settings: Settings, *, inferred: bool, caller: Caller = ANONYMOUS
+) -> Iterator[Quad]:
+    """Quads of the submission graphs ``caller`` may see; ``inferred`` adds materialised ones."""
     prefix = settings.data_base + "submission/"
+    allowed = view_for(store, caller).graphs
     for graph in store.named_graphs():
         name = graph.value
-        if not name.startswith(prefix):
+        if not name.startswith(prefix) or (allowed is not None and graph not in allowed):
             continue
         if name.endswith("/inferred") and not inferred:
             continue
@@ -38,16 +41,15 @@ def export(
     output: BinaryIO,
     *,
     fmt: str = "ttl",
-    up_to: Level = Level.PUBLIC,
+    caller: Caller = ANONYMOUS,
 ) -> int:
-    """Write the streams a caller cleared up to ``up_to`` may see; returns the statement count.
+    """Write the streams ``caller`` may see; returns the statement count.
 
     Turtle and JSON-LD give the asserted statements as one graph (a loader infers the
     rest again); N-Quads keeps the submission graphs and includes the inferred ones.
     """
     rdf_format = EXPORT_FORMATS[fmt]
-    seen = visibility(store, up_to=up_to)
-    quads = visible_quads(stream_quads(store, settings, inferred=fmt == "nq"), seen)
+    quads = stream_quads(store, settings, inferred=fmt == "nq", caller=caller)
     if rdf_format == RdfFormat.N_QUADS:
         statements: list[Quad] | list[Triple] = list(quads)
     else:

@@ -20,6 +20,7 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode, Quad
 
 from catalogue import queries
+from catalogue.access import inferred_graph, level_graphs, partition
 from catalogue.config import Settings
 from catalogue.errors import SubmissionRejected
 from catalogue.inference import materialise
@@ -98,8 +99,10 @@ def submission_iri(settings: Settings, submission_id: str) -> NamedNode:
     return NamedNode(f"{settings.data_base}submission/{submission_id}")
 
 
-def inferred_graph(graph: NamedNode) -> NamedNode:
-    return NamedNode(graph.value + "/inferred")
+def content_graphs(submission: NamedNode) -> list[NamedNode]:
+    """Every graph a submission may write: one per level, and each one's inferences."""
+    graphs = list(level_graphs(submission).values())
+    return graphs + [inferred_graph(graph) for graph in graphs]
 
 
 def catalogue_graph(settings: Settings) -> NamedNode:
@@ -167,14 +170,14 @@ def _existing_submissions(store: CatalogueStore) -> dict[str, str]:
 
 
 def _identifier_owners(store: CatalogueStore, identifiers: list[str]) -> dict[str, str]:
-    """Identifier -> the named graph that already holds a stream with it."""
+    """Identifier -> the submission that already holds a stream with it."""
     if not identifiers:
         return {}
     query = queries.bind(
         queries.load("catalogue/stream_identifiers"),
         {"identifier": [Literal(identifier) for identifier in identifiers]},
     )
-    return {row["identifier"].value: row["graph"].value for row in store.select(query)}
+    return {row["identifier"].value: row["submission"].value for row in store.select(query)}
 
 
 def _clash(file: str, identifier: str, row: int | None, en: str, nb: str) -> Problem:
@@ -340,13 +343,20 @@ def load_files(
         if status == "unchanged":
             continue
         progress(f"{prepared.path.name}: materialising inferences")
-        asserted = [Quad(q.subject, q.predicate, q.object, graph) for q in prepared.quads]
-        quads += asserted
-        quads += materialise(asserted, inferred_graph(graph))
+        graphs = level_graphs(graph)
+        for level, part in sorted(partition(prepared.quads).items()):
+            target = graphs[level]
+            asserted = [Quad(q.subject, q.predicate, q.object, target) for q in part]
+            quads += asserted
+            quads += materialise(asserted, inferred_graph(target))
+            quads += [
+                Quad(target, NamedNode(DCTERMS + "isPartOf"), graph, meta),
+                Quad(target, NamedNode(SS.confidentiality), level.iri, meta),
+            ]
         quads += _metadata(graph, prepared, meta, publisher, now)
         if status == "replaced":
-            replaced += [graph, inferred_graph(graph)]
-            subjects.append(graph)
+            replaced += content_graphs(graph)
+            subjects += [graph, *graphs.values()]
     if quads:
         progress(f"writing {len(quads)} quads in one transaction")
         store.write(
@@ -365,9 +375,9 @@ def withdraw(store: CatalogueStore, settings: Settings, submission_id: str) -> b
     store.write(
         SubmissionWrite(
             quads=[],
-            replaces=[graph, inferred_graph(graph)],
+            replaces=content_graphs(graph),
             metadata_graph=catalogue_graph(settings),
-            metadata_subjects=[graph],
+            metadata_subjects=[graph, *level_graphs(graph).values()],
         )
     )
     return True

@@ -14,8 +14,8 @@ same basis (1 for the top flow and for the top stock; t/a and t do not compare),
 the mass is unknown. Several elements of a group in one supply are summed into one
 result (``recoverable.element`` ``"Dy+Y"``).
 
-Visibility: results hold only what ``access.visibility`` allows at ``level``, which is
-``Level.PUBLIC`` by default, the same as an anonymous caller of ``GET /match``. The
+Visibility: the query runs over the dataset ``caller`` may see (``access.view_for``),
+anonymous by default, the same as an anonymous caller of ``GET /match``. The
 command line uses that default too, so what it prints could be shown to anyone.
 """
 
@@ -29,7 +29,7 @@ import pyoxigraph
 from pyoxigraph import NamedNode
 
 from catalogue import queries
-from catalogue.access import Level, visibility
+from catalogue.access import ANONYMOUS, Caller, view_for
 from catalogue.errors import InputError
 from catalogue.ingest.resolve import Vocabulary, local_name
 from catalogue.matching.explain import amount_text, fraction_text, number
@@ -155,11 +155,12 @@ def match_element(
     text: str,
     *,
     top: int | None = None,
-    level: Level = Level.PUBLIC,
+    caller: Caller = ANONYMOUS,
 ) -> list[MatchResult]:
     """Supplies holding what ``text`` names, best first (at most ``top`` of them).
 
-    A known element that no visible supply holds gives ``[]``. Raises
+    Read over the dataset ``caller`` may see; a known element that no visible supply
+    holds gives ``[]``. Raises
     :class:`InputError` when ``text`` names no element, group or list entry.
     """
     vocabulary = Vocabulary.load()
@@ -169,15 +170,13 @@ def match_element(
     rows = store.select(
         queries.bind(
             queries.load("match/crm_candidates"), {"element": list(query.elements.values())}
-        )
+        ),
+        view_for(store, caller),
     )
-    seen = visibility(store, up_to=level)
     symbols = {iri.value: symbol for symbol, iri in query.elements.items()}
     supplies: dict[str, _Supply] = {}
     for row in rows:
         stream = row["stream"].value
-        if stream not in seen.streams:
-            continue
         supply = supplies.get(stream)
         if supply is None:
             supply = supplies[stream] = _supply(row, stream, vocabulary)

@@ -17,8 +17,8 @@ Each candidate is checked against the demand's own requirements (a broken maximu
 multiplies the score by ``score.VIOLATION_FACTOR`` and is named in the explanation),
 its state and temperature, and scored with :class:`catalogue.matching.score.Fits`.
 The ontology queries run on :func:`catalogue.ontology.load_store`, the candidate queries
-on the catalogue store. Only what ``access.visibility`` allows at ``level`` (public by
-default) is returned.
+on the catalogue store, over the dataset the caller may see (``access.view_for``;
+anonymous by default).
 """
 
 from __future__ import annotations
@@ -28,12 +28,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
+from typing import Protocol
 
 import pyoxigraph
 from pyoxigraph import Literal, NamedNode
 
 from catalogue import queries
-from catalogue.access import Level, visibility
+from catalogue.access import ANONYMOUS, Caller, view_for
 from catalogue.errors import SidestreamError
 from catalogue.ingest.resolve import Vocabulary, local_name
 from catalogue.matching import score as weights
@@ -47,7 +48,7 @@ from catalogue.matching.recoverable import (
     quantity_estimate,
 )
 from catalogue.matching.results import MatchResult, Recoverable, Route
-from catalogue.store.base import CatalogueStore, Row
+from catalogue.store.base import EVERYTHING, CatalogueStore, Row, View
 
 SS = "https://w3id.org/sidestream/ontology/"
 RESOURCE = SS + "Resource"
@@ -271,23 +272,67 @@ def _quantity(row: Row, vocabulary: Vocabulary) -> QuantityEstimate | None:
     )
 
 
-def read_demand(store: CatalogueStore, identifier: str, vocabulary: Vocabulary) -> Demand:
-    """The demand ``identifier``; raises :class:`DemandNotFound` if there is none."""
+def stream_of(store: CatalogueStore, identifier: str, view: View) -> dict[str, str]:
+    """Stream IRI -> ``Supply`` or ``Demand`` for the visible streams named ``identifier``."""
     rows = store.select(
-        queries.bind(queries.load("match/demand_profile"), {"identifier": Literal(identifier)})
+        queries.bind(
+            queries.load("match/stream_by_identifier"), {"identifier": Literal(identifier)}
+        ),
+        view,
     )
-    demands = [row for row in rows if _value(row, "type") == SS + "Demand"]
+    return {_value(row, "stream") or "": local_name(_value(row, "type") or "") for row in rows}
+
+
+def read_demand(
+    store: CatalogueStore, identifier: str, vocabulary: Vocabulary, view: View = EVERYTHING
+) -> Demand:
+    """The visible demand ``identifier``; raises :class:`DemandNotFound` if there is none."""
+    kinds = stream_of(store, identifier, view)
+    demands = sorted(stream for stream, kind in kinds.items() if kind == "Demand")
     if not demands:
-        if rows:
+        if kinds:
             raise DemandNotFound(
                 f"'{identifier}' is a supply, not a demand; match --demand takes a demand "
                 "identifier"
             )
         raise DemandNotFound(f"no demand with identifier {identifier}")
-    first = demands[0]
+    return read_demands(store, demands[:1], vocabulary, view)[demands[0]]
+
+
+def read_demands(
+    store: CatalogueStore, streams: list[str], vocabulary: Vocabulary, view: View = EVERYTHING
+) -> dict[str, Demand]:
+    """The demands ``streams`` (IRIs), read with two queries however many there are."""
+    if not streams:
+        return {}
+    iris = [NamedNode(stream) for stream in sorted(streams)]
+    rows: dict[str, list[Row]] = defaultdict(list)
+    for row in store.select(
+        queries.bind(queries.load("match/demand_profile"), {"stream": iris}), view
+    ):
+        rows[_value(row, "stream") or ""].append(row)
+    demands = {stream: _demand(stream, found, vocabulary) for stream, found in rows.items()}
+    for row in store.select(
+        queries.bind(queries.load("match/demand_requirements"), {"demand": iris}), view
+    ):
+        demand = demands.get(_value(row, "demand") or "")
+        if demand is not None:
+            demand.criteria.append(
+                Criterion(
+                    _value(row, "element"),
+                    _value(row, "formula"),
+                    _decimal(row, "minimum"),
+                    _decimal(row, "maximum"),
+                )
+            )
+    return demands
+
+
+def _demand(stream: str, rows: list[Row], vocabulary: Vocabulary) -> Demand:
+    first = rows[0]
     demand = Demand(
-        iri=_value(first, "stream") or "",
-        name=_value(first, "name") or identifier,
+        iri=stream,
+        name=_value(first, "name") or local_name(stream),
         state=_value(first, "state"),
         temperature=_decimal(first, "temperature"),
         point=_point(_value(first, "wkt")),
@@ -295,7 +340,7 @@ def read_demand(store: CatalogueStore, identifier: str, vocabulary: Vocabulary) 
     )
     materials = hierarchy()
     typed: set[str] = set()
-    for row in demands:
+    for row in rows:
         request, target = _value(row, "request"), _value(row, "target")
         if request is None or target is None:
             continue
@@ -308,26 +353,22 @@ def read_demand(store: CatalogueStore, identifier: str, vocabulary: Vocabulary) 
             if request == REQUESTS_ELEMENT:
                 demand.elements[target] = element_symbol(target)
             else:
-                for element in ontology_rows("elements_of", {"term": NamedNode(target)}):
-                    iri = str(element["element"].value)  # type: ignore[union-attr]
-                    demand.elements[iri] = str(element["symbol"].value)  # type: ignore[union-attr]
+                demand.elements.update(elements_of(target))
             demand.requested.append(term_label(target))
     specific = materials.most_specific(frozenset(typed))
     if specific is not None:
         demand.classes.add(specific)
         demand.requested.append(materials.label(specific))
-    for row in store.select(
-        queries.bind(queries.load("match/demand_requirements"), {"demand": NamedNode(demand.iri)})
-    ):
-        demand.criteria.append(
-            Criterion(
-                _value(row, "element"),
-                _value(row, "formula"),
-                _decimal(row, "minimum"),
-                _decimal(row, "maximum"),
-            )
-        )
     return demand
+
+
+@cache
+def elements_of(term: str) -> dict[str, str]:
+    """Element IRI -> symbol for the elements of a raw material or element group."""
+    return {
+        str(row["element"].value): str(row["symbol"].value)  # type: ignore[union-attr]
+        for row in ontology_rows("elements_of", {"term": NamedNode(term)})
+    }
 
 
 # --------------------------------------------------------------------------- supplies
@@ -382,14 +423,16 @@ class Supply:
 
 
 def read_supplies(
-    store: CatalogueStore, streams: list[str], vocabulary: Vocabulary
+    store: CatalogueStore, streams: list[str], vocabulary: Vocabulary, view: View = EVERYTHING
 ) -> dict[str, Supply]:
     """The details and components of the supplies ``streams``."""
     supplies: dict[str, Supply] = {}
     if not streams:
         return supplies
     iris = [NamedNode(stream) for stream in sorted(streams)]
-    for row in store.select(queries.bind(queries.load("match/supply_details"), {"stream": iris})):
+    for row in store.select(
+        queries.bind(queries.load("match/supply_details"), {"stream": iris}), view
+    ):
         stream = _value(row, "stream") or ""
         supply = supplies.get(stream)
         if supply is None:
@@ -418,7 +461,7 @@ def read_supplies(
             supply.classes.add(term)
     seen: set[str] = set()
     for row in store.select(
-        queries.bind(queries.load("match/supply_components"), {"stream": iris})
+        queries.bind(queries.load("match/supply_components"), {"stream": iris}), view
     ):
         stream, component = _value(row, "stream") or "", _value(row, "component") or ""
         if stream not in supplies or component in seen:
@@ -450,29 +493,59 @@ class Candidate:
     taxonomic: bool = False
 
 
-def _streams_by(
-    store: CatalogueStore, query: str, parameter: str, terms: set[str]
-) -> dict[str, set[str]]:
-    """Stream IRI -> which of ``terms`` (classes or elements) the query found it by."""
-    found: dict[str, set[str]] = defaultdict(set)
-    if not terms:
+class CandidateSource(Protocol):
+    """Where candidate supplies come from: the streams typed with, or holding, given terms."""
+
+    def by_class(self, classes: set[str]) -> dict[str, set[str]]:
+        """Stream IRI -> which of ``classes`` its resource is typed with (superclasses too)."""
+        ...
+
+    def by_element(self, elements: set[str]) -> dict[str, set[str]]:
+        """Stream IRI -> which of ``elements`` it contains."""
+        ...
+
+
+@dataclass(frozen=True)
+class CatalogueSupplies:
+    """Every supply the caller's view holds, found with ``match/candidates_by_*.rq``."""
+
+    store: CatalogueStore
+    view: View = EVERYTHING
+
+    def _streams_by(self, query: str, parameter: str, terms: set[str]) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = defaultdict(set)
+        if not terms:
+            return found
+        values = {parameter: [NamedNode(term) for term in sorted(terms)]}
+        for row in self.store.select(queries.bind(queries.load(query), values), self.view):
+            found[_value(row, "stream") or ""].add(_value(row, parameter) or "")
         return found
-    rows = store.select(
-        queries.bind(queries.load(query), {parameter: [NamedNode(term) for term in sorted(terms)]})
-    )
-    for row in rows:
-        found[_value(row, "stream") or ""].add(_value(row, parameter) or "")
-    return found
+
+    def by_class(self, classes: set[str]) -> dict[str, set[str]]:
+        return self._streams_by("match/candidates_by_class", "class", classes)
+
+    def by_element(self, elements: set[str]) -> dict[str, set[str]]:
+        return self._streams_by("match/candidates_by_element", "element", elements)
 
 
-def _by_class(store: CatalogueStore, classes: set[str]) -> dict[str, set[str]]:
-    return _streams_by(store, "match/candidates_by_class", "class", classes)
+@dataclass(frozen=True)
+class OneSupply:
+    """One supply already read (stream-first): the same answers from its own classes and
+    elements, which ``match/supply_details.rq`` and ``supply_components.rq`` read exactly
+    as the candidate queries would find them."""
+
+    supply: Supply
+
+    def by_class(self, classes: set[str]) -> dict[str, set[str]]:
+        found = classes & self.supply.classes
+        return {self.supply.iri: found} if found else {}
+
+    def by_element(self, elements: set[str]) -> dict[str, set[str]]:
+        found = elements & set(self.supply.elements)
+        return {self.supply.iri: found} if found else {}
 
 
-def _by_element(store: CatalogueStore, elements: set[str]) -> dict[str, set[str]]:
-    return _streams_by(store, "match/candidates_by_element", "element", elements)
-
-
+@cache
 def _application_classes(application: str) -> dict[str, str]:
     """Qualifying class -> label of the (narrower) application it is typical for."""
     found: dict[str, str] = {}
@@ -482,8 +555,9 @@ def _application_classes(application: str) -> dict[str, str]:
     return found
 
 
-def _application_criteria(application: str) -> list[Criterion]:
-    return [
+@cache
+def _application_criteria(application: str) -> tuple[Criterion, ...]:
+    return tuple(
         Criterion(
             _value(row, "element"),
             _value(row, "formula"),
@@ -492,7 +566,20 @@ def _application_criteria(application: str) -> list[Criterion]:
             from_application=True,
         )
         for row in ontology_rows("application_criteria", {"application": NamedNode(application)})
-    ]
+    )
+
+
+@cache
+def _co_inputs(demanded: str) -> dict[str, str]:
+    """Other class -> the process both feed, for classes not under ``demanded``."""
+    materials = hierarchy()
+    others: dict[str, str] = {}
+    for row in ontology_rows("co_inputs", {"class": NamedNode(demanded)}):
+        other = str(row["other"].value)  # type: ignore[union-attr]
+        process = _value(row, "processLabel") or local_name(_value(row, "process") or "")
+        if demanded not in materials.ancestors(other):
+            others.setdefault(other, process)
+    return others
 
 
 def _trl(technology: Technology) -> str:
@@ -502,7 +589,7 @@ def _trl(technology: Technology) -> str:
 
 
 def find_candidates(
-    store: CatalogueStore, demand: Demand, visible: frozenset[str]
+    demand: Demand, supplies: CandidateSource
 ) -> tuple[dict[str, list[Candidate]], dict[str, set[str]]]:
     """Candidates per supply stream on every route, and the demanded elements each holds."""
     materials = hierarchy()
@@ -514,22 +601,14 @@ def find_candidates(
             for parent in materials.parents.get(demanded, ())
             if materials.depth(parent) >= _NEAR_PARENT_MIN_DEPTH
         }
-        for stream, _ in _by_class(store, wanted).items():
-            if stream in visible:
-                candidates[stream].append(
-                    Candidate("direct", 0.0, materials.label(demanded), taxonomic=True)
-                )
+        for stream in supplies.by_class(wanted):
+            candidates[stream].append(
+                Candidate("direct", 0.0, materials.label(demanded), taxonomic=True)
+            )
     # Substitutes: classes fed to the same process as the demanded class.
     for demanded in demand.classes:
-        others: dict[str, str] = {}
-        for row in ontology_rows("co_inputs", {"class": NamedNode(demanded)}):
-            other = str(row["other"].value)  # type: ignore[union-attr]
-            process = _value(row, "processLabel") or local_name(_value(row, "process") or "")
-            if demanded not in materials.ancestors(other):
-                others.setdefault(other, process)
-        for stream, matched in _by_class(store, set(others)).items():
-            if stream not in visible:
-                continue
+        others = _co_inputs(demanded)
+        for stream, matched in supplies.by_class(set(others)).items():
             term = sorted(matched)[0]
             reason = (
                 f"{materials.label(term)} and {materials.label(demanded)} are both typical "
@@ -539,19 +618,13 @@ def find_candidates(
     # Application: classes typical for it or a narrower one.
     for application in demand.applications:
         qualifying = _application_classes(application)
-        criteria = _application_criteria(application)
-        for stream, matched in _by_class(store, set(qualifying)).items():
-            if stream not in visible:
-                continue
+        criteria = list(_application_criteria(application))
+        for stream, matched in supplies.by_class(set(qualifying)).items():
             via = sorted(qualifying[term] for term in matched)[0]
             reason = f"{materials.label(sorted(matched)[0])} is typically used as {via}"
             candidates[stream].append(Candidate("direct", 1.0, reason, criteria))
     # Composition: supplies holding a demanded element.
-    holding = {
-        stream: elements
-        for stream, elements in _by_element(store, set(demand.elements)).items()
-        if stream in visible
-    }
+    holding = dict(supplies.by_element(set(demand.elements)))
     for stream in holding:
         candidates[stream].append(Candidate("composition", 1.0, "composition"))
     # Technology: two hops through a technology's typical input.
@@ -569,9 +642,7 @@ def find_candidates(
         if not reasons or not technology.inputs:
             continue
         relevance = weights.TECHNOLOGY_RELEVANCE * (technology.trl or 5) / 9
-        for stream, matched in _by_class(store, set(technology.inputs)).items():
-            if stream not in visible:
-                continue
+        for stream, matched in supplies.by_class(set(technology.inputs)).items():
             what = materials.label(sorted(matched)[0])
             reason = f"{_trl(technology)} takes {what} and {' and '.join(reasons)}"
             candidates[stream].append(Candidate("technology", relevance, reason, element=element))
@@ -744,18 +815,19 @@ def match_demand(
     identifier: str,
     *,
     top: int | None = None,
-    level: Level = Level.PUBLIC,
+    caller: Caller = ANONYMOUS,
 ) -> list[MatchResult]:
     """Supplies for the demand ``identifier``, best first (at most ``top``).
 
-    Raises :class:`DemandNotFound` when ``identifier`` names no demand.
+    Everything is read over the dataset ``caller`` may see. Raises
+    :class:`DemandNotFound` when ``identifier`` names no demand visible to it.
     """
     vocabulary = Vocabulary.load()
-    demand = read_demand(store, identifier, vocabulary)
-    seen = visibility(store, up_to=level)
-    candidates, holding = find_candidates(store, demand, seen.streams)
+    view = view_for(store, caller)
+    demand = read_demand(store, identifier, vocabulary, view)
+    candidates, holding = find_candidates(demand, CatalogueSupplies(store, view))
     candidates.pop(demand.iri, None)
-    supplies = read_supplies(store, list(candidates), vocabulary)
+    supplies = read_supplies(store, list(candidates), vocabulary, view)
     results: list[MatchResult] = []
     for stream, found in candidates.items():
         supply = supplies.get(stream)

@@ -3,10 +3,11 @@
 ``match_supply(store, "celsa-mo-i-rana-ladle-slag")`` gives, in one ranked list:
 
 - **demands** it could serve (``kind`` ``"demand"``): every demand the caller may see is
-  read with :func:`catalogue.matching.demand.read_demand`, its candidates are found with
-  :func:`~catalogue.matching.demand.find_candidates` restricted to this one supply, and
-  the pair is scored with :func:`~catalogue.matching.demand.score_pair`, so route and
-  score are exactly what ``match --demand`` gives for that pair;
+  read at once with :func:`catalogue.matching.demand.read_demands`, its routes to this
+  supply are found with :func:`~catalogue.matching.demand.find_candidates` over
+  :class:`~catalogue.matching.demand.OneSupply`, and the pair is scored with
+  :func:`~catalogue.matching.demand.score_pair`, so route and score are exactly what
+  ``match --demand`` gives for that pair;
 - **technologies** that accept its material class (``kind`` ``"technology"``, route
   ``technology``): a ``ss:typicalInput`` that is the supply's class or an ancestor, or a
   narrower class (a part of the stream, such as the first cut of spent pot lining),
@@ -16,8 +17,8 @@
   raw materials list (``match/element_lists.rq``), scored with
   :func:`catalogue.matching.score.element_score`.
 
-Only what ``access.visibility`` allows at ``level`` (public by default) is used: a supply
-the caller may not see is reported as unknown, and hidden demands never appear.
+Everything is read over the dataset the caller may see (``access.view_for``; anonymous
+by default): a supply it may not see is reported as unknown, hidden demands never appear.
 """
 
 from __future__ import annotations
@@ -26,32 +27,33 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pyoxigraph
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import NamedNode
 
 from catalogue import queries
-from catalogue.access import Level, visibility
+from catalogue.access import ANONYMOUS, Caller, view_for
 from catalogue.errors import SidestreamError
 from catalogue.ingest.resolve import Vocabulary, local_name
 from catalogue.matching import score as weights
 from catalogue.matching.demand import (
-    DemandNotFound,
     Hierarchy,
+    OneSupply,
     Supply,
     Technology,
     element_symbol,
     find_candidates,
     hierarchy,
     ontology_rows,
-    read_demand,
+    read_demands,
     read_supplies,
     score_pair,
+    stream_of,
     technologies,
     term_label,
 )
 from catalogue.matching.explain import fraction_text, number
 from catalogue.matching.recoverable import combined_qualifier, element_mass
 from catalogue.matching.results import MatchResult, Recoverable
-from catalogue.store.base import CatalogueStore, Row
+from catalogue.store.base import CatalogueStore, Row, View
 
 SS = "https://w3id.org/sidestream/ontology/"
 CRM_SCHEME = "https://w3id.org/sidestream/vocab/crm/crm-"
@@ -67,19 +69,13 @@ def _text(row: Row, key: str) -> str | None:
     return None if term is None else str(term.value)  # type: ignore[union-attr]
 
 
-def _stream(store: CatalogueStore, identifier: str, visible: frozenset[str]) -> str:
+def _stream(store: CatalogueStore, identifier: str, view: View) -> str:
     """The IRI of the visible supply ``identifier``; raises :class:`SupplyNotFound`."""
-    rows = store.select(
-        queries.bind(queries.load("match/demand_profile"), {"identifier": Literal(identifier)})
-    )
-    supplies = {
-        _text(row, "stream") or ""
-        for row in rows
-        if _text(row, "type") == SS + "Supply" and _text(row, "stream") in visible
-    }
+    kinds = stream_of(store, identifier, view)
+    supplies = sorted(stream for stream, kind in kinds.items() if kind == "Supply")
     if supplies:
-        return sorted(supplies)[0]
-    if any(_text(row, "type") == SS + "Demand" and _text(row, "stream") in visible for row in rows):
+        return supplies[0]
+    if kinds:
         raise SupplyNotFound(
             f"'{identifier}' is a demand, not a supply; match --supply takes a supply "
             "identifier (use match --demand for a demand)"
@@ -91,33 +87,35 @@ def _stream(store: CatalogueStore, identifier: str, visible: frozenset[str]) -> 
 
 
 def _demands(
-    store: CatalogueStore, supply: Supply, visible: frozenset[str], vocabulary: Vocabulary
+    store: CatalogueStore, supply: Supply, view: View, vocabulary: Vocabulary
 ) -> list[MatchResult]:
-    """The visible demands ``supply`` is a candidate for, scored as demand-first does."""
+    """The visible demands ``supply`` is a candidate for, scored as demand-first does.
+
+    Every demand is read at once (``match/demands.rq`` then two queries for all of them);
+    the candidate routes are then found against this one supply's own classes and
+    elements (:class:`OneSupply`), so the cost does not grow with queries per demand.
+    """
     found: dict[str, Row] = {}
-    for row in store.select(queries.bind(queries.load("match/demands"))):
-        stream = _text(row, "stream")
-        if stream in visible and stream not in found:
-            found[stream] = row
-    only = frozenset({supply.iri})
+    for row in store.select(queries.bind(queries.load("match/demands")), view):
+        found.setdefault(_text(row, "stream") or "", row)
+    demands = read_demands(store, list(found), vocabulary, view)
+    source = OneSupply(supply)
     results: list[MatchResult] = []
-    for stream, row in sorted(found.items()):
-        identifier = _text(row, "identifier") or local_name(stream)
-        try:
-            demand = read_demand(store, identifier, vocabulary)
-        except DemandNotFound:
+    for stream, demand in sorted(demands.items()):
+        if stream == supply.iri:
             continue
-        candidates, holding = find_candidates(store, demand, only)
+        candidates, holding = find_candidates(demand, source)
         routes = candidates.get(supply.iri)
         if not routes:
             continue
         best = score_pair(demand, supply, routes, holding.get(supply.iri, set()))
         if best is None:
             continue
+        row = found[stream]
         results.append(
             replace(
                 best,
-                identifier=identifier,
+                identifier=_text(row, "identifier") or local_name(stream),
                 name=demand.name,
                 explanation=f"could serve {demand.name}: {best.explanation}",
                 basis=None,
@@ -290,20 +288,21 @@ def match_supply(
     identifier: str,
     *,
     top: int | None = None,
-    level: Level = Level.PUBLIC,
+    caller: Caller = ANONYMOUS,
 ) -> list[MatchResult]:
     """Demands, technologies and elements for the supply ``identifier``, best first.
 
-    At most ``top`` results. Raises :class:`SupplyNotFound` when ``identifier`` names no
-    supply the caller may see at ``level``, or names a demand.
+    At most ``top`` results, over the dataset ``caller`` may see. Raises
+    :class:`SupplyNotFound` when ``identifier`` names no supply visible to it, or names
+    a demand.
     """
     vocabulary = Vocabulary.load()
-    visible = visibility(store, up_to=level).streams
-    iri = _stream(store, identifier, visible)
-    supply = read_supplies(store, [iri], vocabulary).get(iri)
+    view = view_for(store, caller)
+    iri = _stream(store, identifier, view)
+    supply = read_supplies(store, [iri], vocabulary, view).get(iri)
     if supply is None:
         raise SupplyNotFound(f"no supply with identifier {identifier}")
-    results = [*_demands(store, supply, visible, vocabulary), *_technologies(supply)]
+    results = [*_demands(store, supply, view, vocabulary), *_technologies(supply)]
     results += _elements(supply)
     order = {"demand": 0, "technology": 1, "element": 2}
     results.sort(key=lambda r: (-r.score, order.get(r.kind or "", 3), r.identifier))

@@ -10,10 +10,38 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple
+from pyoxigraph import (
+    BlankNode,
+    Literal,
+    NamedNode,
+    Quad,
+    QueryBoolean,
+    QuerySolutions,
+    QueryTriples,
+    Triple,
+)
 
 Term = NamedNode | BlankNode | Literal | Triple
 Row = dict[str, Term]
+QueryResult = QuerySolutions | QueryBoolean | QueryTriples
+
+
+@dataclass(frozen=True)
+class View:
+    """The named graphs a caller may see; ``graphs=None`` is the whole store (internal use).
+
+    Built by :func:`catalogue.access.view_for`; every query a caller causes runs over
+    this dataset (default graph = union of ``graphs``, ``GRAPH`` reaches only them).
+    """
+
+    graphs: tuple[NamedNode, ...] | None
+
+    @property
+    def everything(self) -> bool:
+        return self.graphs is None
+
+
+EVERYTHING = View(None)
 
 
 @dataclass(frozen=True)
@@ -34,16 +62,20 @@ class SubmissionWrite:
 class CatalogueStore(Protocol):
     """What the catalogue needs of a store."""
 
-    def select(self, query: str) -> list[Row]:
-        """Rows of a SELECT query over the union of all named graphs."""
+    def query(self, query: str, view: View = EVERYTHING) -> QueryResult:
+        """Any query over the dataset ``view`` allows, its results streamed."""
         ...
 
-    def ask(self, query: str) -> bool:
-        """The answer of an ASK query over the union of all named graphs."""
+    def select(self, query: str, view: View = EVERYTHING) -> list[Row]:
+        """Rows of a SELECT query over the union of the graphs ``view`` allows."""
         ...
 
-    def construct(self, query: str) -> list[Triple]:
-        """Triples of a CONSTRUCT or DESCRIBE query over the union of all named graphs."""
+    def ask(self, query: str, view: View = EVERYTHING) -> bool:
+        """The answer of an ASK query over the union of the graphs ``view`` allows."""
+        ...
+
+    def construct(self, query: str, view: View = EVERYTHING) -> list[Triple]:
+        """Triples of a CONSTRUCT or DESCRIBE query over the union of the graphs ``view`` allows."""
         ...
 
     def write(self, change: SubmissionWrite) -> None:

@@ -9,7 +9,7 @@ import pyoxigraph
 from pyoxigraph import NamedNode, Quad, QuerySolutions, QueryTriples, Triple
 
 from catalogue.errors import SidestreamError
-from catalogue.store.base import Row, SubmissionWrite
+from catalogue.store.base import EVERYTHING, QueryResult, Row, SubmissionWrite, View
 
 
 class StoreError(SidestreamError):
@@ -35,8 +35,19 @@ class OxigraphStore:
         """The pyoxigraph store itself, for code that must stream (exports, benchmarks)."""
         return self._store
 
-    def select(self, query: str) -> list[Row]:
-        solutions = self._store.query(query, use_default_graph_as_union=True)
+    def query(self, query: str, view: View = EVERYTHING) -> QueryResult:
+        """Run ``query`` over the dataset ``view`` allows: results stream from pyoxigraph.
+
+        The view replaces any ``FROM`` / ``FROM NAMED`` the query gives, so a query cannot
+        name its way into a graph the caller may not see.
+        """
+        if view.graphs is None:
+            return self._store.query(query, use_default_graph_as_union=True)
+        graphs = list(view.graphs)
+        return self._store.query(query, default_graph=graphs, named_graphs=graphs)
+
+    def select(self, query: str, view: View = EVERYTHING) -> list[Row]:
+        solutions = self.query(query, view)
         if not isinstance(solutions, QuerySolutions):
             raise TypeError("select() needs a SELECT query")
         names = [variable.value for variable in solutions.variables]
@@ -45,14 +56,14 @@ class OxigraphStore:
             for solution in solutions
         ]
 
-    def ask(self, query: str) -> bool:
-        answer = self._store.query(query, use_default_graph_as_union=True)
+    def ask(self, query: str, view: View = EVERYTHING) -> bool:
+        answer = self.query(query, view)
         if not isinstance(answer, bool):
             raise TypeError("ask() needs an ASK query")
         return answer
 
-    def construct(self, query: str) -> list[Triple]:
-        triples = self._store.query(query, use_default_graph_as_union=True)
+    def construct(self, query: str, view: View = EVERYTHING) -> list[Triple]:
+        triples = self.query(query, view)
         if not isinstance(triples, QueryTriples):
             raise TypeError("construct() needs a CONSTRUCT or DESCRIBE query")
         return list(triples)

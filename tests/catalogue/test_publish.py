@@ -185,14 +185,10 @@ def test_round_trip_template_load_export_load_gives_the_same_triples(seeded_stor
         store = OxigraphStore(path)
         settings = Settings(store=path)
         buffer = io.BytesIO()
-        from catalogue.access import Level
+        from catalogue.access import ADMINISTRATOR, ANONYMOUS
 
         export(
-            store,
-            settings,
-            buffer,
-            fmt="nq",
-            up_to=Level.PUBLIC if public_only else Level.CONFIDENTIAL,
+            store, settings, buffer, fmt="nq", caller=ANONYMOUS if public_only else ADMINISTRATOR
         )
         store.close()
         return {
