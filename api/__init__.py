@@ -1,4 +1,5 @@
-"""sidestream's HTTP service: SPARQL endpoint, linked-data pages, publishing (issue 5).
+"""The HTTP service: SPARQL 1.1 endpoint, linked-data pages, publishing and web UI.
 
-It imports ``catalogue``; ``catalogue`` never imports it.
+``api`` imports ``catalogue``, never the reverse. Build the app with
+:func:`api.app.create_app`; ``sidestream serve`` runs it with uvicorn.
 """

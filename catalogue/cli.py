@@ -152,6 +152,17 @@ def build_parser() -> argparse.ArgumentParser:
     match.add_argument("--top", type=positive_int, metavar="N", help="show the best N only")
     match.add_argument("--json", action="store_true", help="print one JSON array, best first")
 
+    serve = commands.add_parser(
+        "serve",
+        parents=[store_options],
+        help="the HTTP API and web pages on the embedded store",
+        description="Serve the SPARQL endpoint, linked data, publishing API and web pages.",
+    )
+    serve.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=positive_int, default=None, help="port (default 8000)")
+    serve.add_argument(
+        "--demo", action="store_true", help="load the bundled demo catalogue first if missing"
+    )
     ontology = commands.add_parser("ontology", help="inspect, check and document the ontology")
     actions = ontology.add_subparsers(dest="action", metavar="ACTION", required=True)
     stats = actions.add_parser("stats", help="count classes, properties and vocabulary entries")
@@ -404,6 +415,38 @@ def run_match(args: argparse.Namespace) -> int:
     )
 
 
+def run_serve(args: argparse.Namespace) -> int:
+    """Load the demo if asked (and not there yet), then run the service with uvicorn."""
+    import uvicorn
+
+    from api.app import create_app
+    from api.settings import ServiceSettings
+    from catalogue.demo import demo_file
+    from catalogue.publish import load_files
+    from catalogue.store import opened_store
+
+    given = {
+        key: value
+        for key, value in (("store", args.store), ("host", args.host), ("port", args.port))
+        if value is not None
+    }
+    settings = ServiceSettings(**given)
+    with opened_store(settings) as store:
+        if args.demo:
+            result = load_files([demo_file()], store, settings, publisher="demo", progress=progress)
+            for submission in result.submissions:
+                print(f"demo {submission.status}: {submission.streams} streams", file=sys.stderr)
+        elif not store.named_graphs():
+            print(
+                "the catalogue is empty: load files with 'sidestream load FILE', or start with "
+                "'sidestream serve --demo' to load the bundled demo catalogue",
+                file=sys.stderr,
+            )
+    print(f"serving the catalogue at {settings.base_url}", file=sys.stderr)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    return 0
+
+
 def run_matcher(
     args: argparse.Namespace,
     match: Callable[[CatalogueStore], list[MatchResult]],
@@ -477,6 +520,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_withdraw(args)
         if args.command == "match":
             return run_match(args)
+        if args.command == "serve":
+            return run_serve(args)
     except SidestreamError as error:
         print(f"sidestream: error: {error}", file=sys.stderr)
         return 1

@@ -138,14 +138,14 @@ class Report:
             lines.append(f"{word}: {where}: {text}")
         return lines
 
+    def as_dict(self, lang: str = "en") -> dict[str, Any]:
+        """The report as ``--format json`` prints it and ``POST /streams`` answers it."""
+        return {
+            "conforms": self.conforms,
+            "violations": len(self.violations),
+            "warnings": len(self.warnings),
+            "problems": [p.as_dict(lang) for p in self.sorted_problems()],
+        }
+
     def to_json(self, lang: str = "en") -> str:
-        return json.dumps(
-            {
-                "conforms": self.conforms,
-                "violations": len(self.violations),
-                "warnings": len(self.warnings),
-                "problems": [p.as_dict(lang) for p in self.sorted_problems()],
-            },
-            ensure_ascii=False,
-            indent=2,
-        )
+        return json.dumps(self.as_dict(lang), ensure_ascii=False, indent=2)

@@ -1,0 +1,40 @@
+"""``create_app(settings)``: the FastAPI application, with the store opened once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.errors import install_error_handlers
+from api.settings import ServiceSettings
+from catalogue import __version__
+from catalogue.store.open import open_store
+
+
+def create_app(settings: ServiceSettings | None = None) -> FastAPI:
+    """The service for ``settings`` (default: from ``SIDESTREAM_*`` variables)."""
+    settings = settings or ServiceSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.store = open_store(settings)
+        try:
+            yield
+        finally:
+            app.state.store.close()
+
+    app = FastAPI(
+        title="sidestream",
+        summary="A semantic catalogue of industrial sidestreams and the critical raw "
+        "materials they contain",
+        version=__version__,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    from api.routes import include_routes
+
+    include_routes(app)
+    return app

@@ -1,0 +1,45 @@
+"""``GET /match``: the results ``sidestream match --json`` prints, for the caller's view."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query
+from fastapi.concurrency import run_in_threadpool
+
+from api.deps import CallerDep, StoreDep
+from catalogue.matching.crm import match_element
+from catalogue.matching.demand import match_demand
+from catalogue.matching.supply import match_supply
+
+router = APIRouter(tags=["matching"])
+
+
+@router.get("/match", summary="Match a demand, a supply or an element")
+async def match(
+    store: StoreDep,
+    caller: CallerDep,
+    demand: Annotated[str | None, Query(description="demand identifier")] = None,
+    supply: Annotated[str | None, Query(description="supply identifier")] = None,
+    element: Annotated[
+        str | None, Query(description="element symbol or name, CRM group or list entry")
+    ] = None,
+    top: Annotated[int | None, Query(ge=1, le=1000, description="at most this many")] = None,
+) -> list[dict[str, Any]]:
+    """Exactly one of ``demand``, ``supply`` or ``element``; best first, as
+    ``sidestream match --json`` gives it (the same result model)."""
+    given = [
+        name
+        for name, value in (("demand", demand), ("supply", supply), ("element", element))
+        if value is not None
+    ]
+    if len(given) != 1:
+        raise HTTPException(400, "give exactly one of demand, supply or element")
+    if demand is not None:
+        results = await run_in_threadpool(match_demand, store, demand, top=top, caller=caller)
+    elif supply is not None:
+        results = await run_in_threadpool(match_supply, store, supply, top=top, caller=caller)
+    else:
+        assert element is not None
+        results = await run_in_threadpool(match_element, store, element, top=top, caller=caller)
+    return [result.to_dict() for result in results]

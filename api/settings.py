@@ -1,0 +1,39 @@
+"""What the service adds to the catalogue's settings (``SIDESTREAM_*`` variables too)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from catalogue.config import Settings
+
+
+class ServiceSettings(Settings):
+    """Settings of ``sidestream serve``: the catalogue's, plus limits and page options."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str | None = None
+    """Where callers reach the service (links in pages and DCAT); default http://host:port/."""
+
+    sparql_timeout: float = Field(30.0, gt=0)
+    """Seconds a SPARQL query may run before it is cancelled and answered with 503."""
+
+    sparql_row_limit: int = Field(10_000, gt=0)
+    """Most rows a SELECT answers; a cut result says so in a response header."""
+
+    sparql_workers: int = Field(2, ge=1)
+    """Processes that run SPARQL endpoint queries (a timed-out one is killed and replaced)."""
+
+    upload_limit: int = Field(20 * 1024 * 1024, gt=0)
+    """Largest request body in bytes (uploads over it get 413)."""
+
+    tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    """Map tiles for the stream map; the page lists the streams when tiles cannot load."""
+
+    tile_attribution: str = "© OpenStreetMap contributors"
+
+    @property
+    def base_url(self) -> str:
+        """The service's own address, ending in '/'."""
+        url = self.public_url or f"http://{self.host}:{self.port}/"
+        return url if url.endswith("/") else url + "/"

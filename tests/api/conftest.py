@@ -1,0 +1,86 @@
+"""A real service on loopback: uvicorn in a thread, on a free port, over a real store."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from api.app import create_app
+from api.settings import ServiceSettings
+from catalogue.demo import demo_file
+from catalogue.publish import load_files
+from catalogue.store import opened_store
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    """A running service: its base URL and its settings."""
+
+    url: str
+    settings: ServiceSettings
+
+    def client(self, **headers: str) -> httpx.Client:
+        return httpx.Client(base_url=self.url, headers=headers, timeout=60)
+
+
+@dataclass
+class _Running:
+    server: uvicorn.Server
+    thread: threading.Thread
+
+
+def start_server(settings: ServiceSettings) -> tuple[LiveServer, _Running]:
+    """Start the app for ``settings`` and wait until it answers."""
+    config = uvicorn.Config(
+        create_app(settings), host=settings.host, port=settings.port, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the service did not start")
+        time.sleep(0.05)
+    return LiveServer(settings.base_url.rstrip("/"), settings), _Running(server, thread)
+
+
+def stop_server(running: _Running) -> None:
+    running.server.should_exit = True
+    running.thread.join(timeout=30)
+
+
+def service_settings(store: Path, **overrides: object) -> ServiceSettings:
+    return ServiceSettings(store=store, host="127.0.0.1", port=free_port(), **overrides)
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding the demo catalogue, loaded once for the session (read it only)."""
+    path = tmp_path_factory.mktemp("demo-store") / "store"
+    settings = ServiceSettings(store=path)
+    with opened_store(settings) as store:
+        load_files([demo_file()], store, settings, publisher="demo")
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_store: Path) -> Iterator[LiveServer]:
+    """The service over the demo catalogue, on loopback, for the whole session."""
+    live, running = start_server(service_settings(demo_store))
+    yield live
+    stop_server(running)
