@@ -84,3 +84,29 @@ def demo_server(demo_store: Path) -> Iterator[LiveServer]:
     live, running = start_server(service_settings(demo_store))
     yield live
     stop_server(running)
+
+
+EXTERNAL_SET = Path(__file__).parents[1] / "data" / "matching" / "external.csv"
+"""The matching test set of European streams outside the demo (gallium, scandium, cobalt...)."""
+
+
+@pytest.fixture(scope="session")
+def wide_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo catalogue plus the European test set: what pages about CRMs are tried on.
+
+    The demo (Prosess21) reports almost no compositions, so an element page such as
+    gallium's needs the European set's analysed residues (zinc leach residue, red mud).
+    """
+    path = tmp_path_factory.mktemp("wide-store") / "store"
+    settings = ServiceSettings(store=path)
+    with opened_store(settings) as store:
+        load_files([demo_file(), EXTERNAL_SET], store, settings, publisher="demo")
+    return path
+
+
+@pytest.fixture(scope="session")
+def wide_server(wide_store: Path) -> Iterator[LiveServer]:
+    """The service over the demo plus the European test set, on loopback."""
+    live, running = start_server(service_settings(wide_store))
+    yield live
+    stop_server(running)
