@@ -109,6 +109,23 @@ def catalogue_graph(settings: Settings) -> NamedNode:
     return NamedNode(settings.data_base + "catalogue")
 
 
+def submission_quads(triples: list[Quad], graph: NamedNode, meta: NamedNode) -> list[Quad]:
+    """What the store holds for one submission's statements: one graph per level
+    (``access.partition``), each with its inferences and, in ``meta``, its level."""
+    quads: list[Quad] = []
+    graphs = level_graphs(graph)
+    for level, part in sorted(partition(triples).items()):
+        target = graphs[level]
+        asserted = [Quad(q.subject, q.predicate, q.object, target) for q in part]
+        quads += asserted
+        quads += materialise(asserted, inferred_graph(target))
+        quads += [
+            Quad(target, NamedNode(DCTERMS + "isPartOf"), graph, meta),
+            Quad(target, NamedNode(SS.confidentiality), level.iri, meta),
+        ]
+    return quads
+
+
 def prepare_file(path: Path, settings: Settings, progress: Progress = _quiet) -> PreparedFile:
     """Read, map and validate one file. Never raises for bad content: see ``problems``."""
     from catalogue.ingest.to_rdf import map_rdf_streams, map_template
@@ -343,20 +360,11 @@ def load_files(
         if status == "unchanged":
             continue
         progress(f"{prepared.path.name}: materialising inferences")
-        graphs = level_graphs(graph)
-        for level, part in sorted(partition(prepared.quads).items()):
-            target = graphs[level]
-            asserted = [Quad(q.subject, q.predicate, q.object, target) for q in part]
-            quads += asserted
-            quads += materialise(asserted, inferred_graph(target))
-            quads += [
-                Quad(target, NamedNode(DCTERMS + "isPartOf"), graph, meta),
-                Quad(target, NamedNode(SS.confidentiality), level.iri, meta),
-            ]
+        quads += submission_quads(prepared.quads, graph, meta)
         quads += _metadata(graph, prepared, meta, publisher, now)
         if status == "replaced":
             replaced += content_graphs(graph)
-            subjects += [graph, *graphs.values()]
+            subjects += [graph, *level_graphs(graph).values()]
     if quads:
         progress(f"writing {len(quads)} quads in one transaction")
         store.write(
