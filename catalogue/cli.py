@@ -152,6 +152,30 @@ def build_parser() -> argparse.ArgumentParser:
     match.add_argument("--top", type=positive_int, metavar="N", help="show the best N only")
     match.add_argument("--json", action="store_true", help="print one JSON array, best first")
 
+    token = commands.add_parser(
+        "token",
+        help="create, list and revoke API tokens (kept beside the store, or $SIDESTREAM_TOKENS)",
+    )
+    token_actions = token.add_subparsers(dest="action", metavar="ACTION", required=True)
+    token_create = token_actions.add_parser(
+        "create",
+        parents=[store_options],
+        help="make a token for an organisation and role; it is printed once only",
+    )
+    token_create.add_argument("--organisation", required=True, help="who the token acts for")
+    token_create.add_argument(
+        "--role", choices=["reader", "publisher", "administrator"], default="publisher"
+    )
+    token_create.add_argument("--label", default="", help="a note: who holds it, what for")
+    token_list = token_actions.add_parser(
+        "list", parents=[store_options], help="the tokens, without their secrets"
+    )
+    token_list.add_argument("--json", action="store_true", help="print one JSON array")
+    token_revoke = token_actions.add_parser(
+        "revoke", parents=[store_options], help="stop a token from working"
+    )
+    token_revoke.add_argument("id", metavar="ID", help="its identifier (see token list)")
+
     serve = commands.add_parser(
         "serve",
         parents=[store_options],
@@ -415,6 +439,42 @@ def run_match(args: argparse.Namespace) -> int:
     )
 
 
+def run_token(args: argparse.Namespace) -> int:
+    """``token create`` prints the token once (stdout, alone, so it can be captured);
+    ``list`` never shows one; ``revoke`` keeps the record, marked revoked."""
+    from catalogue.tokens import create_token, list_tokens, revoke_token, tokens_path
+
+    path = tokens_path(settings_for(args))
+    if args.action == "create":
+        token, record = create_token(path, args.organisation, args.role, args.label)
+        print(
+            f"token {record.id} for {record.organisation} ({record.role}); it is shown only "
+            f"now, store it safely:",
+            file=sys.stderr,
+        )
+        print(token)
+        return 0
+    if args.action == "list":
+        records = list_tokens(path)
+        if args.json:
+            print(json.dumps([r.public() for r in records], indent=2, ensure_ascii=False))
+            return 0
+        if not records:
+            print(f"no tokens in {path}")
+        for record in records:
+            state = "REVOKED" if record.revoked else "active"
+            print(
+                f"{record.id}  {record.role:<13}  {record.organisation}  {state}  "
+                f"{record.created}  {record.label}"
+            )
+        return 0
+    if args.action == "revoke":
+        record = revoke_token(path, args.id)
+        print(f"revoked token {record.id} ({record.organisation}, {record.role})")
+        return 0
+    raise AssertionError(args.action)
+
+
 def run_serve(args: argparse.Namespace) -> int:
     """Load the demo if asked (and not there yet), then run the service with uvicorn."""
     import uvicorn
@@ -520,6 +580,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_withdraw(args)
         if args.command == "match":
             return run_match(args)
+        if args.command == "token":
+            return run_token(args)
         if args.command == "serve":
             return run_serve(args)
     except SidestreamError as error:

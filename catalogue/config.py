@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     store: Path = Field(default_factory=default_store_path)
     """Folder of the embedded pyoxigraph store (created on first use)."""
 
+    tokens: Path | None = None
+    """File of API token hashes; default ``tokens.json`` beside the store folder
+    (``catalogue.tokens.tokens_path`` resolves it)."""
+
     data_base: str = DEFAULT_DATA_BASE
     """Base IRI under which streams, organisations, sites and submissions are minted."""
 
