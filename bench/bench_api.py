@@ -1,0 +1,219 @@
+"""HTTP throughput and latency with concurrent clients on loopback.
+
+``python bench/bench_api.py [--streams 1000] [--clients 8] [--seconds 15]``
+
+Builds a store of ``--streams`` synthetic streams (as ``bench_match.py`` does, no
+validation), starts the real ``sidestream serve`` on it in its own process, and drives
+it from this process with ``--clients`` threads, each with its own keep-alive
+connection, for ``--seconds`` per scenario:
+
+- ``floor``: ``GET /openapi.json``, a cached document: what FastAPI and uvicorn cost
+  with no catalogue work (the baseline every other figure is divided by);
+- ``stream``: ``GET /streams/{id}`` as JSON-LD for public stream identifiers in turn;
+- ``sparql``: ``GET /sparql`` with a one-stream SELECT, SPARQL JSON results;
+- ``match``: ``GET /match?demand=ID&top=10`` for public demands in turn.
+
+Also times ``sidestream serve --demo`` on an empty store from start to its first
+answer. Prints a table and appends a JSON line to ``bench/results/api.jsonl``.
+Figures, not pass/fail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import itertools
+import json
+import os
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_match import build_store, git_revision, log
+
+RESULTS = Path(__file__).parent / "results" / "api.jsonl"
+POINT_QUERY = """PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?stream ?name WHERE {{ ?stream dcterms:identifier "{identifier}" ; rdfs:label ?name }}"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start(argv: list[str], port: int) -> tuple[subprocess.Popen[bytes], float]:
+    """Start ``sidestream serve`` and wait for its first answer; seconds until then."""
+    began = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "catalogue.cli", "serve", "--port", str(port), *argv],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=1).status_code == 200:
+                return process, time.perf_counter() - began
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None:
+            raise RuntimeError("sidestream serve stopped before answering")
+        time.sleep(0.02)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+def drive(
+    base: str,
+    requests: Callable[[], Iterator[tuple[str, dict, dict]]],
+    clients: int,
+    seconds: float,
+) -> dict[str, float]:
+    """``clients`` threads sending requests for ``seconds``; rate and latency figures."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + seconds
+
+    def client() -> None:
+        nonlocal errors
+        mine: list[float] = []
+        failed = 0
+        with httpx.Client(base_url=base, timeout=60) as session:
+            for path, params, headers in requests():
+                if time.perf_counter() > stop_at:
+                    break
+                start = time.perf_counter()
+                answer = session.get(path, params=params, headers=headers)
+                mine.append(time.perf_counter() - start)
+                failed += answer.status_code != 200
+        with lock:
+            latencies.extend(mine)
+            errors += failed
+
+    began = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    ordered = sorted(latencies)
+
+    def at(share: float) -> float:
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
+
+    return {
+        "requests": len(ordered),
+        "errors": errors,
+        "rps": len(ordered) / elapsed,
+        "p50_ms": statistics.median(ordered) * 1000,
+        "p95_ms": at(0.95),
+        "p99_ms": at(0.99),
+    }
+
+
+def public_identifiers(path: Path) -> dict[str, list[str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["confidentiality"] == "public"]
+    return {
+        kind: [r["identifier"] for r in rows if r["kind"] == kind] for kind in ("supply", "demand")
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--streams", type=int, default=1_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=15.0)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="sidestream-bench-api-") as folder_name:
+        folder = Path(folder_name)
+        demo, demo_ready = start(["--demo", "--store", str(folder / "demo")], free_port())
+        stop(demo)
+        log(f"serve --demo answered {demo_ready:.2f} s after start")
+
+        store, data, quads = build_store(args.streams, args.seed, folder)
+        store.close()
+        ids = public_identifiers(data)
+        port = free_port()
+        server, ready = start(["--store", str(folder / "store")], port)
+        base = f"http://127.0.0.1:{port}"
+        scenarios: dict[str, Callable[[], Iterator[tuple[str, dict, dict]]]] = {
+            "floor": lambda: itertools.repeat(("/openapi.json", {}, {})),
+            "stream": lambda: (
+                (f"/streams/{i}", {}, {"Accept": "application/ld+json"})
+                for i in itertools.cycle(ids["supply"])
+            ),
+            "sparql": lambda: (
+                (
+                    "/sparql",
+                    {"query": POINT_QUERY.format(identifier=i)},
+                    {"Accept": "application/sparql-results+json"},
+                )
+                for i in itertools.cycle(ids["supply"])
+            ),
+            "match": lambda: (
+                ("/match", {"demand": i, "top": 10}, {}) for i in itertools.cycle(ids["demand"])
+            ),
+        }
+        figures: dict[str, dict[str, float]] = {}
+        try:
+            for name, requests in scenarios.items():
+                drive(base, requests, args.clients, min(3.0, args.seconds))  # warm
+                figures[name] = drive(base, requests, args.clients, args.seconds)
+                log(f"{name}: {figures[name]}")
+        finally:
+            stop(server)
+
+    floor = figures["floor"]["rps"]
+    print(
+        f"{'scenario':>8}  {'req/s':>8}  {'p50 ms':>8}  {'p95 ms':>8}  {'p99 ms':>8}  "
+        f"{'errors':>6}  share of floor rate"
+    )
+    for name, figure in figures.items():
+        print(
+            f"{name:>8}  {figure['rps']:8.0f}  {figure['p50_ms']:8.1f}  {figure['p95_ms']:8.1f}  "
+            f"{figure['p99_ms']:8.1f}  {figure['errors']:6.0f}  {figure['rps'] / floor:.2f}"
+        )
+    print(
+        f"{args.streams} streams ({quads} quads), {args.clients} clients, "
+        f"{args.seconds:.0f} s each; serve --demo answered {demo_ready:.2f} s after start, "
+        f"this store {ready:.2f} s"
+    )
+    RESULTS.parent.mkdir(exist_ok=True)
+    with RESULTS.open("a", encoding="utf-8") as handle:
+        record = {
+            "revision": git_revision(),
+            "date": time.strftime("%Y-%m-%d"),
+            "machine": f"{platform.machine()} {os.cpu_count()} cpus",
+            "streams": args.streams,
+            "quads": quads,
+            "clients": args.clients,
+            "seconds": args.seconds,
+            "demo_ready_s": demo_ready,
+            "figures": figures,
+        }
+        handle.write(json.dumps(record) + "\n")
+
+
+if __name__ == "__main__":
+    main()
