@@ -68,14 +68,19 @@ def service_settings(store: Path, **overrides: object) -> ServiceSettings:
     return ServiceSettings(store=store, host="127.0.0.1", port=free_port(), **overrides)
 
 
+def loaded_store(folder: Path, files: list[Path]) -> Path:
+    """A store in ``folder`` holding ``files``, loaded the production way."""
+    path = folder / "store"
+    settings = ServiceSettings(store=path)
+    with opened_store(settings) as store:
+        load_files(files, store, settings, publisher="demo")
+    return path
+
+
 @pytest.fixture(scope="session")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store holding the demo catalogue, loaded once for the session (read it only)."""
-    path = tmp_path_factory.mktemp("demo-store") / "store"
-    settings = ServiceSettings(store=path)
-    with opened_store(settings) as store:
-        load_files([demo_file()], store, settings, publisher="demo")
-    return path
+    return loaded_store(tmp_path_factory.mktemp("demo-store"), [demo_file()])
 
 
 @pytest.fixture(scope="session")
@@ -97,11 +102,7 @@ def wide_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     The demo (Prosess21) reports almost no compositions, so an element page such as
     gallium's needs the European set's analysed residues (zinc leach residue, red mud).
     """
-    path = tmp_path_factory.mktemp("wide-store") / "store"
-    settings = ServiceSettings(store=path)
-    with opened_store(settings) as store:
-        load_files([demo_file(), EXTERNAL_SET], store, settings, publisher="demo")
-    return path
+    return loaded_store(tmp_path_factory.mktemp("wide-store"), [demo_file(), EXTERNAL_SET])
 
 
 @pytest.fixture(scope="session")
