@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 
 def include_routes(app: FastAPI) -> None:
-    from api.routes import match
+    from api.routes import match, publish
 
     app.include_router(match.router)
+    app.include_router(publish.router)
