@@ -194,6 +194,9 @@ def test_tokens_are_required_and_checked(service: Service) -> None:
         )
     assert bad.status_code == 401 and bad.headers["www-authenticate"].startswith("Bearer")
     assert wrong_scheme.status_code == 401
+    with service.live.client(Authorization="Basic eDp5") as client:
+        basic = client.post("/streams", params={"filename": "x.csv"}, content=body)
+    assert basic.status_code == 401
     reader = service.post_csv("reader", "reader.csv", body)
     assert reader.status_code == 403
     with service.client("reader") as client:
@@ -213,10 +216,16 @@ def test_a_publisher_cannot_replace_or_withdraw_another_organisations_submission
     with service.client("beta") as client:
         assert client.delete(f"/submissions/shared-{mark}").status_code == 403
     assert service.visible(None, f"a-{mark}") and not service.visible("beta", f"b-{mark}")
-    # An administrator may withdraw anyone's.
+    # An administrator may replace anyone's; the submission stays its publisher's.
+    by_admin = service.post_csv("admin", name, template(supply(f"c-{mark}")), replace="true")
+    assert by_admin.status_code == 201, by_admin.text
+    assert by_admin.json()["publisher"] == "Acme Metals"
+    with service.client("acme") as client:
+        assert client.get(f"/submissions/shared-{mark}").json()["publisher"] == "Acme Metals"
+    # ... and withdraw anyone's.
     with service.client("admin") as client:
         assert client.delete(f"/submissions/shared-{mark}").status_code == 200
-    assert not service.visible(None, f"a-{mark}")
+    assert not service.visible(None, f"c-{mark}")
 
 
 def test_a_publisher_replaces_and_withdraws_its_own_submission(service: Service) -> None:
