@@ -7,11 +7,15 @@ silently seeing less. Each authenticated request is written to the audit log.
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, HTTPException, Request
 
 from catalogue import audit
 from catalogue.access import ANONYMOUS, Caller
-from catalogue.tokens import TokenFile, TokenRecord, tokens_path
+from catalogue.tokens import TokenError, TokenFile, TokenRecord, tokens_path
+
+log = logging.getLogger(__name__)
 
 CHALLENGE = 'Bearer realm="sidestream"'
 
@@ -51,7 +55,13 @@ def caller_from_request(request: Request) -> Caller:
     if scheme.lower() != "bearer" or not token:
         raise unauthorised("use 'Authorization: Bearer <token>'", "invalid_request")
     settings = request.app.state.settings
-    record = token_file(request.app).lookup(token)
+    try:
+        record = token_file(request.app).lookup(token)
+    except TokenError as error:
+        # The service's fault, not the caller's (TokenError would otherwise map to 400);
+        # and never a fallback to anonymous: refuse until the file is readable again.
+        log.error("%s", error)
+        raise HTTPException(500, "tokens cannot be checked now") from error
     if record is None or record.revoked:
         if record is not None:  # a revoked token still in use is worth knowing about
             audit.record(

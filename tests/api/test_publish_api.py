@@ -260,6 +260,11 @@ def test_revoked_token_is_refused_at_once(service: Service) -> None:
         refused = client.get("/match", params={"element": "Mn"})
     assert refused.status_code == 401
     assert refused.headers["www-authenticate"].startswith("Bearer")
+    log = audit_path(service.live.settings).read_text(encoding="utf-8").splitlines()
+    assert any(
+        json.loads(line)["action"] == "refused-revoked" and json.loads(line)["token"] == record.id
+        for line in log
+    )
 
 
 def test_tokens_file_and_audit_log_hold_no_token_and_record_what_was_done(
@@ -351,6 +356,10 @@ def test_rejected_and_oversized_uploads_store_nothing(tmp_path: Path) -> None:
         with service.client("acme") as client:
             no_name = client.post("/streams", content=b"x", headers={"Content-Type": "text/csv"})
         assert no_name.status_code == 400
+        # An unreadable tokens file refuses tokens (500), never treats them as anonymous.
+        tokens_path(live.settings).write_text("{not json", encoding="utf-8")
+        assert service.post_csv("acme", "x.csv", b"identifier\n").status_code == 500
+        assert service.visible(None, "seed-stream")
     finally:
         stop_server(running)
     assert store_state(store) == before
