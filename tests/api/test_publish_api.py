@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pyoxigraph
 import pytest
 
 from catalogue.access import Role
@@ -295,9 +296,12 @@ def test_tokens_file_and_audit_log_hold_no_token_and_record_what_was_done(
 
 
 def store_state(store: Path) -> tuple[list[str], int]:
-    """The store's named graphs and its number of quads (the service must be stopped)."""
-    with opened_store(service_settings(store)) as opened:
-        return sorted(g.value for g in opened.named_graphs()), sum(1 for _ in opened.quads())
+    """The store's named graphs and its number of quads, read from disk beside the running
+    service (read-only: RocksDB lets it open while the service holds the store)."""
+    opened = pyoxigraph.Store.read_only(str(store))
+    state = sorted(str(g) for g in opened.named_graphs()), len(opened)
+    del opened
+    return state
 
 
 def test_rejected_and_oversized_uploads_store_nothing(tmp_path: Path) -> None:
@@ -360,6 +364,12 @@ def test_rejected_and_oversized_uploads_store_nothing(tmp_path: Path) -> None:
         tokens_path(live.settings).write_text("{not json", encoding="utf-8")
         assert service.post_csv("acme", "x.csv", b"identifier\n").status_code == 500
         assert service.visible(None, "seed-stream")
+        assert store_state(store) == before
+        # ... and the comparison does see a write when one happens.
+        tokens_path(live.settings).unlink()
+        tokens, _ = make_tokens(store)
+        service.tokens = tokens
+        assert service.post_csv("acme", f"ok-{mark}.csv", template(supply(f"ok-{mark}"))).is_success
+        assert store_state(store) != before
     finally:
         stop_server(running)
-    assert store_state(store) == before
