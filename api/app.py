@@ -37,4 +37,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     from api.routes import include_routes
 
     include_routes(app)
+    from api.pages import mount_static
+
+    mount_static(app)
     return app

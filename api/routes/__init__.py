@@ -6,7 +6,8 @@ from fastapi import FastAPI
 
 
 def include_routes(app: FastAPI) -> None:
-    from api.routes import match, publish
+    from api.routes import match, pages, publish
 
     app.include_router(match.router)
     app.include_router(publish.router)
+    app.include_router(pages.router)
