@@ -1,0 +1,325 @@
+"""HTML pages: home and search form, element (CRM) pages, the map and the query page.
+
+Everything a page shows is read over the caller's view (``ViewDep``, ``caller=``), except
+the aggregates of non-public supply (:mod:`catalogue.aggregates`), which return counts and
+summed quantities only. Pages work without JavaScript; the map adds Leaflet when it loads.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from decimal import Decimal
+from importlib import resources
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import pyoxigraph
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+
+from api.deps import CallerDep, StoreDep, ViewDep
+from api.pages import amount, render
+from api.pages.charts import bar_chart
+from catalogue import queries
+from catalogue.aggregates import nonpublic_supply
+from catalogue.errors import InputError
+from catalogue.matching.crm import match_element, resolve
+from catalogue.matching.results import MatchResult
+from catalogue.store.base import CatalogueStore, View
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+CRM_SHORTCUTS = ("Ga", "Ge", "V", "Co", "Li", "Dy", "Nd", "P", "Sc", "HREE", "PGM")
+"""Element links on the home page: critical raw materials people ask about first."""
+
+QUERY_ROW_LIMIT = 200
+"""Rows the query page shows; the SPARQL endpoint is there for whole results."""
+
+_SS = "https://w3id.org/sidestream/ontology/"
+_POINT = re.compile(r"POINT\s*\(\s*(-?[\d.]+)\s+(-?[\d.]+)\s*\)", re.IGNORECASE)
+
+
+# ------------------------------------------------------------------ home
+
+
+@router.get("/", summary="Home page with the search form")
+async def home(request: Request, store: StoreDep, view: ViewDep) -> Response:
+    counts, aggregates = await run_in_threadpool(_home_data, store, view)
+    return render(
+        request, "home.html", counts=counts, aggregates=aggregates, shortcuts=CRM_SHORTCUTS
+    )
+
+
+def _home_data(store: CatalogueStore, view: View) -> tuple[dict[str, int], list[Any]]:
+    rows = store.select(queries.bind(queries.load("pages/visible_counts")), view)
+    counts = {
+        row["kind"].value.removeprefix(_SS).lower(): int(row["streams"].value) for row in rows
+    }
+    return counts, nonpublic_supply(store)
+
+
+# ------------------------------------------------------------------ element pages
+
+
+@router.get("/elements/{name}", summary="Where an element or CRM group is in the catalogue")
+async def element_page(request: Request, name: str, store: StoreDep, caller: CallerDep) -> Response:
+    try:
+        data = await run_in_threadpool(_element_data, store, name, caller)
+    except InputError as error:
+        return render(
+            request,
+            "error.html",
+            status_code=404,
+            title=f"Unknown element “{name}”",
+            message=str(error),
+            suggestions=list(error.suggestions),
+        )
+    return render(request, "element.html", name=name, **data)
+
+
+def _element_data(store: CatalogueStore, name: str, caller: Any) -> dict[str, Any]:
+    found = resolve(name)
+    results = match_element(store, name, caller=caller)
+    known = [r for r in results if r.recoverable and r.recoverable.mass is not None]
+    unknown = [r for r in results if r not in known]
+    # Flows (t/a) and stocks (t) never share a chart: a year's output and a standing
+    # amount do not add up. Group by the unit the results give.
+    sections = []
+    for unit in sorted({r.recoverable.unit for r in known if r.recoverable}, key=_unit_order):
+        rows = [r for r in known if r.recoverable and r.recoverable.unit == unit]
+        kind = "stocks" if unit in ("t", "kt", "Mt") else "flows"
+        sections.append(_section(found.label, unit or "", kind, rows))
+    aggregates = nonpublic_supply(store, list(found.elements.values()))
+    return {
+        "label": found.label,
+        "symbols": list(found.elements),
+        "results": results,
+        "sections": sections,
+        "unknown": unknown,
+        "aggregates": aggregates,
+    }
+
+
+def _unit_order(unit: str | None) -> tuple[int, str]:
+    return (0 if unit and unit.endswith("/a") else 1, unit or "")
+
+
+def _section(label: str, unit: str, kind: str, rows: list[MatchResult]) -> dict[str, Any]:
+    def mass(result: MatchResult) -> Decimal:
+        assert result.recoverable is not None and result.recoverable.mass is not None
+        return result.recoverable.mass
+
+    by_stream = bar_chart(
+        f"Recoverable {label} by stream ({kind}, {unit})",
+        f"Recoverable mass of {label} in each visible supply, in {unit}, largest first.",
+        unit,
+        [(r.name, float(mass(r)), amount(mass(r), None, unit)) for r in rows],
+    )
+    countries: dict[str, Decimal] = defaultdict(Decimal)
+    streams: dict[str, int] = defaultdict(int)
+    for result in rows:
+        countries[result.country or "unknown"] += mass(result)
+        streams[result.country or "unknown"] += 1
+    by_country = bar_chart(
+        f"Recoverable {label} by country ({kind}, {unit})",
+        f"Recoverable mass of {label} summed over the visible supplies of each country, in {unit}.",
+        unit,
+        [
+            (
+                f"{country} ({streams[country]} stream{'s' if streams[country] != 1 else ''})",
+                float(total),
+                amount(total, None, unit),
+            )
+            for country, total in countries.items()
+        ],
+    )
+    return {
+        "kind": kind,
+        "unit": unit,
+        "rows": rows,
+        "by_stream": by_stream,
+        "by_country": by_country,
+        "total": amount(sum((mass(r) for r in rows), Decimal(0)), None, unit),
+    }
+
+
+# ------------------------------------------------------------------ map
+
+
+@router.get("/map", summary="Map of the streams the caller may see")
+async def map_page(request: Request, store: StoreDep, view: ViewDep) -> Response:
+    points = await run_in_threadpool(_points, store, view)
+    return render(request, "map.html", points=points, outline=_outline(points))
+
+
+def _points(store: CatalogueStore, view: View) -> list[dict[str, Any]]:
+    points: dict[str, dict[str, Any]] = {}
+    for row in store.select(queries.bind(queries.load("pages/map_streams")), view):
+        found = _POINT.search(row["wkt"].value)
+        identifier = row["identifier"].value
+        if found is None or identifier in points:
+            continue
+        points[identifier] = {
+            "identifier": identifier,
+            "name": row["name"].value if "name" in row else identifier,
+            "kind": row["kind"].value.removeprefix(_SS).lower(),
+            "country": row["country"].value if "country" in row else None,
+            "lon": float(found[1]),
+            "lat": float(found[2]),
+            "url": f"/streams/{identifier}",
+        }
+    return list(points.values())
+
+
+def _outline(points: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """A plain SVG scatter of the points (longitude right, latitude up) for the no-JS map.
+
+    Equirectangular with the longitude scaled by the cosine of the middle latitude, so
+    Norway keeps roughly its shape without a projection library.
+    """
+    import math
+
+    if not points:
+        return None
+    width, margin = 640, 20
+    lons = [p["lon"] for p in points]
+    lats = [p["lat"] for p in points]
+    west, east = min(lons) - 1, max(lons) + 1
+    south, north = min(lats) - 1, max(lats) + 1
+    squeeze = math.cos(math.radians((south + north) / 2))
+    scale = (width - 2 * margin) / ((east - west) * squeeze)
+    height = round((north - south) * scale + 2 * margin)
+    dots = [
+        {
+            **point,
+            "x": round(margin + (point["lon"] - west) * squeeze * scale, 1),
+            "y": round(margin + (north - point["lat"]) * scale, 1),
+        }
+        for point in points
+    ]
+    return {"width": width, "height": height, "dots": dots}
+
+
+# ------------------------------------------------------------------ query page
+
+
+def example_queries() -> list[dict[str, str]]:
+    """The page's own examples, then the matching queries the catalogue itself runs."""
+    examples = []
+    for folder, prefix in (("pages", "example_"), ("match", "")):
+        directory = resources.files("catalogue.queries").joinpath(folder)
+        names = sorted(
+            entry.name.removesuffix(".rq")
+            for entry in directory.iterdir()
+            if entry.name.endswith(".rq") and entry.name.startswith(prefix)
+        )
+        for name in names:
+            loaded = queries.load(f"{folder}/{name}")
+            examples.append({"name": loaded.name, "summary": loaded.summary, "text": loaded.text})
+    return examples
+
+
+@router.get("/query", summary="SPARQL query page with examples")
+async def query_page(
+    request: Request, example: Annotated[str | None, Query(max_length=200)] = None
+) -> Response:
+    examples = example_queries()
+    chosen = next((e for e in examples if e["name"] == example), examples[0])
+    return render(request, "query.html", examples=examples, text=chosen["text"], chosen=chosen)
+
+
+_LEADING = re.compile(
+    r"\A(?:\s+|#[^\n]*\n?|(?:PREFIX\s+[\w.-]*:\s*<[^>]*>)|(?:BASE\s*<[^>]*>))*", re.IGNORECASE
+)
+ALLOWED_FORMS = ("SELECT", "ASK", "CONSTRUCT")
+
+
+def query_form(text: str) -> str | None:
+    """The query form keyword (``SELECT``...) after comments and prologue, upper case.
+
+    >>> query_form("PREFIX ss: <https://x/> # c\\nselect * WHERE {}")
+    'SELECT'
+    """
+    rest = text[_LEADING.match(text).end() :]  # type: ignore[union-attr]
+    word = re.match(r"[A-Za-z]+", rest)
+    return word[0].upper() if word else None
+
+
+@router.get("/query/run", summary="Run a query from the query page and show the result")
+async def run_query(
+    request: Request,
+    store: StoreDep,
+    view: ViewDep,
+    query: Annotated[str, Query(max_length=20_000)] = "",
+) -> Response:
+    examples = example_queries()
+    form = query_form(query)
+    result: dict[str, Any] | None = None
+    error = None
+    if not query.strip():
+        error = "Write a query first."
+    elif form not in ALLOWED_FORMS:
+        error = (
+            f"Only {', '.join(ALLOWED_FORMS)} queries run here (this one is {form or 'unknown'})."
+        )
+    else:
+        try:
+            result = await run_in_threadpool(_run, store, query, view)
+        except (SyntaxError, ValueError, OSError) as problem:
+            error = str(problem)
+    return render(
+        request,
+        "query.html",
+        status_code=400 if error else 200,
+        examples=examples,
+        text=query,
+        chosen=None,
+        result=result,
+        error=error,
+        limit=QUERY_ROW_LIMIT,
+    )
+
+
+def _run(store: CatalogueStore, text: str, view: View) -> dict[str, Any]:
+    """At most :data:`QUERY_ROW_LIMIT` rows or triples of ``text`` over ``view``."""
+    answer = store.query(text, view)
+    if isinstance(answer, pyoxigraph.QueryBoolean):
+        return {"kind": "boolean", "value": bool(answer)}
+    if isinstance(answer, pyoxigraph.QuerySolutions):
+        names = [variable.value for variable in answer.variables]
+        rows, cut = [], False
+        for solution in answer:
+            if len(rows) == QUERY_ROW_LIMIT:
+                cut = True
+                break
+            rows.append([_cell(solution[name]) for name in names])
+        return {"kind": "table", "head": names, "rows": rows, "cut": cut}
+    triples, cut = [], False
+    for triple in answer:
+        if len(triples) == QUERY_ROW_LIMIT:
+            cut = True
+            break
+        triples.append([_cell(triple.subject), _cell(triple.predicate), _cell(triple.object)])
+    return {
+        "kind": "table",
+        "head": ["subject", "predicate", "object"],
+        "rows": triples,
+        "cut": cut,
+    }
+
+
+def _cell(term: Any) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, pyoxigraph.Literal):
+        return term.value
+    return str(term.value) if hasattr(term, "value") else str(term)
+
+
+@router.get("/elements", summary="The element page for a name typed into the home page form")
+async def element_form(name: Annotated[str, Query(max_length=100)] = "") -> Response:
+    from fastapi.responses import RedirectResponse
+
+    target = f"/elements/{quote(name.strip(), safe='')}" if name.strip() else "/"
+    return RedirectResponse(target, status_code=303)
