@@ -6,8 +6,13 @@ from fastapi import FastAPI
 
 
 def include_routes(app: FastAPI) -> None:
-    from api.routes import match, pages, publish
+    from api.routes import catalogue, linked_data, match, ontology, pages, publish, streams
 
     app.include_router(match.router)
     app.include_router(publish.router)
     app.include_router(pages.router)
+    app.include_router(streams.router)
+    app.include_router(linked_data.router)
+    app.include_router(linked_data.redirect_router(app.state.settings))
+    app.include_router(ontology.router)
+    app.include_router(catalogue.router)

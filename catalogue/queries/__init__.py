@@ -106,3 +106,13 @@ def bind(query: QueryFile, values: dict[str, Term | list[Term]] | None = None) -
     where = _OUTER_WHERE.search(masked)
     assert where is not None  # checked in load()
     return query.text[: where.end()] + block + query.text[where.end() :]
+
+
+def paginate(text: str, limit: int, offset: int = 0) -> str:
+    """``text`` (a bound query) with ``LIMIT``/``OFFSET`` appended from checked integers.
+
+    Only ints reach the query text, so a page parameter cannot carry SPARQL.
+    """
+    if type(limit) is not int or type(offset) is not int or limit < 0 or offset < 0:
+        raise QueryFileError(f"LIMIT/OFFSET take non-negative ints, not {limit!r}/{offset!r}")
+    return f"{text.rstrip()}\nLIMIT {limit}\nOFFSET {offset}\n"

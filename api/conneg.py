@@ -1,0 +1,279 @@
+"""Content negotiation: which representation a request gets, and writing RDF in it.
+
+``negotiate(request, available)`` reads ``?format=`` first (``ttl``, ``jsonld``, ``nt``,
+``rdf``, ``html``, ``json``), then the ``Accept`` header with its q-values (RFC 9110
+§12.5.1: the most specific matching range sets a type's q; ties go to the server's order
+in ``available``). Nothing acceptable is a 406 whose body lists what is available.
+Every negotiated response carries ``Vary: Accept`` and ``Link: <…?format=…>;
+rel="alternate"`` headers for the other representations.
+
+RDF is written by pyoxigraph. JSON-LD carries the project's shipped context
+(``catalogue/jsonld/context.jsonld``, inlined so no client has to fetch it) and uses its
+prefixes for compact IRIs; values stay in expanded form, which any JSON-LD 1.1
+processor reads the same with or without the context.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+from urllib.parse import urlencode
+
+import pyoxigraph
+from fastapi import HTTPException, Request, Response
+from pyoxigraph import RdfFormat, Triple
+
+from catalogue.namespaces import PREFIXES
+
+
+@dataclass(frozen=True)
+class Representation:
+    """One way to answer: a ``?format=`` name, its media type and the types it also
+    answers to."""
+
+    name: str
+    media_type: str
+    aliases: tuple[str, ...] = ()
+    rdf_format: RdfFormat | None = None
+
+    @property
+    def content_type(self) -> str:
+        text = self.media_type.startswith("text/") or self.name in ("json", "jsonld")
+        return f"{self.media_type}; charset=utf-8" if text else self.media_type
+
+    def answers(self) -> tuple[str, ...]:
+        return (self.media_type, *self.aliases)
+
+
+HTML = Representation("html", "text/html", ("application/xhtml+xml",))
+JSON = Representation("json", "application/json")
+TURTLE = Representation("ttl", "text/turtle", ("application/x-turtle",), RdfFormat.TURTLE)
+JSON_LD = Representation("jsonld", "application/ld+json", (), RdfFormat.JSON_LD)
+N_TRIPLES = Representation("nt", "application/n-triples", (), RdfFormat.N_TRIPLES)
+RDF_XML = Representation("rdf", "application/rdf+xml", (), RdfFormat.RDF_XML)
+N_QUADS = Representation("nq", "application/n-quads", (), RdfFormat.N_QUADS)
+
+RDF = (TURTLE, JSON_LD, N_TRIPLES, RDF_XML)
+"""The RDF syntaxes every linked-data resource is offered in, Turtle first (the default
+for clients that state no preference)."""
+
+
+class NotAcceptable(HTTPException):
+    """406 with the media types and ``format`` names that are available."""
+
+    def __init__(self, available: Sequence[Representation]) -> None:
+        super().__init__(
+            406,
+            detail={
+                "error": "none of the accepted media types is available",
+                "available": [r.media_type for r in available],
+                "formats": [r.name for r in available],
+            },
+            headers={"Vary": "Accept"},
+        )
+
+
+def _parse_accept(header: str) -> list[tuple[str, str, float]]:
+    """``(type, subtype, q)`` for each range of an ``Accept`` header; bad q-values count
+    as 0 so a malformed range cannot win."""
+    ranges = []
+    for part in header.split(","):
+        fields = [field.strip() for field in part.split(";")]
+        media = fields[0].lower()
+        if "/" not in media:
+            continue
+        main, sub = media.split("/", 1)
+        q = 1.0
+        for parameter in fields[1:]:
+            key, _, value = parameter.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = max(0.0, min(1.0, float(value)))
+                except ValueError:
+                    q = 0.0
+        ranges.append((main, sub, q))
+    return ranges
+
+
+def _quality(representation: Representation, ranges: list[tuple[str, str, float]]) -> float:
+    """The q the client gives ``representation``: that of the most specific matching range."""
+    best: tuple[int, float] = (-1, 0.0)
+    for media in representation.answers():
+        main, sub = media.split("/", 1)
+        for range_main, range_sub, q in ranges:
+            if range_main == main and range_sub == sub:
+                specificity = 2
+            elif range_main == main and range_sub == "*":
+                specificity = 1
+            elif range_main == "*" and range_sub == "*":
+                specificity = 0
+            else:
+                continue
+            if (specificity, q) > best:
+                best = (specificity, q)
+    return best[1]
+
+
+def negotiate(request: Request, available: Sequence[Representation]) -> Representation:
+    """The representation to answer with; the first of ``available`` when the client
+    states no preference. Raises :class:`NotAcceptable`."""
+    chosen = request.query_params.get("format")
+    if chosen is not None:
+        for representation in available:
+            if representation.name == chosen.strip().lower():
+                return representation
+        raise NotAcceptable(available)
+    header = request.headers.get("accept", "").strip()
+    if not header:
+        return available[0]
+    ranges = _parse_accept(header)
+    scored = [(_quality(r, ranges), -index, r) for index, r in enumerate(available)]
+    quality, _, best = max(scored, key=lambda item: (item[0], item[1]))
+    if quality <= 0:
+        raise NotAcceptable(available)
+    return best
+
+
+def alternates(request: Request, available: Iterable[Representation]) -> str:
+    """A ``Link`` header value naming each representation's ``?format=`` URL."""
+    links = []
+    for representation in available:
+        params = [(k, v) for k, v in request.query_params.multi_items() if k != "format"]
+        params.append(("format", representation.name))
+        url = str(request.url.replace(query=urlencode(params)))
+        links.append(f'<{url}>; rel="alternate"; type="{representation.media_type}"')
+    return ", ".join(links)
+
+
+def negotiated_headers(request: Request, available: Sequence[Representation]) -> dict[str, str]:
+    return {"Vary": "Accept", "Link": alternates(request, available)}
+
+
+# --------------------------------------------------------------------------- RDF
+
+
+def prefixes() -> dict[str, str]:
+    """The project's prefixes and the W3C ones the descriptions use.
+
+    No ``data:`` prefix: data IRIs hold '/' after the base, which Turtle would have to
+    escape (``data:stream\\/x``); written in full they read better.
+    """
+    found = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+    found.update(
+        {
+            "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+            "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+            "owl": "http://www.w3.org/2002/07/owl#",
+            "xsd": "http://www.w3.org/2001/XMLSchema#",
+            "skos": "http://www.w3.org/2004/02/skos/core#",
+            "dcterms": "http://purl.org/dc/terms/",
+            "geo": "http://www.opengis.net/ont/geosparql#",
+            "prov": "http://www.w3.org/ns/prov#",
+            "dcat": "http://www.w3.org/ns/dcat#",
+            "void": "http://rdfs.org/ns/void#",
+            "foaf": "http://xmlns.com/foaf/0.1/",
+        }
+    )
+    return found
+
+
+@cache
+def shipped_context() -> dict[str, Any]:
+    """The ``@context`` of ``catalogue/jsonld/context.jsonld`` (read once)."""
+    from catalogue.ingest.rdf import shipped_context as read
+
+    return read()
+
+
+def _context_prefixes() -> list[tuple[str, str]]:
+    """Prefix terms of the shipped context, longest namespace first (most specific wins)."""
+    found = [
+        (term, value)
+        for term, value in shipped_context().items()
+        if isinstance(value, str) and not term.startswith("@") and value.endswith(("/", "#"))
+    ]
+    return sorted(found, key=lambda item: -len(item[1]))
+
+
+def _compact(iri: str) -> str:
+    for term, namespace in _context_prefixes():
+        if iri.startswith(namespace):
+            rest = iri[len(namespace) :]
+            # A suffix starting with "//" would read as an absolute IRI, not a compact one.
+            if rest and not rest.startswith("//"):
+                return f"{term}:{rest}"
+    return iri
+
+
+def _compact_node(node: Any) -> Any:
+    """Compact IRIs in keys, ``@id`` and ``@type`` of pyoxigraph's expanded JSON-LD."""
+    if isinstance(node, list):
+        return [_compact_node(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    compacted: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "@id" and isinstance(value, str) and not value.startswith("_:"):
+            compacted[key] = _compact(value)
+        elif key == "@type":
+            compacted[key] = (
+                [_compact(v) for v in value] if isinstance(value, list) else _compact(value)
+            )
+        elif key.startswith("@"):
+            compacted[key] = _compact_node(value)
+        else:
+            compacted[_compact(key)] = _compact_node(value)
+    return compacted
+
+
+def serialize(triples: Iterable[Triple], representation: Representation) -> bytes:
+    """``triples`` in an RDF syntax (``representation.rdf_format`` must be set)."""
+    rdf_format = representation.rdf_format
+    if rdf_format is None:
+        raise ValueError(f"{representation.name} is not an RDF syntax")
+    statements = list(triples)
+    if rdf_format == RdfFormat.JSON_LD:
+        expanded = json.loads(pyoxigraph.serialize(statements, format=rdf_format) or b"[]")
+        document = {"@context": shipped_context(), "@graph": _compact_node(expanded)}
+        return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+    with_prefixes = rdf_format in (RdfFormat.TURTLE, RdfFormat.RDF_XML)
+    output = pyoxigraph.serialize(
+        statements, format=rdf_format, prefixes=prefixes() if with_prefixes else None
+    )
+    return output or b""
+
+
+def rdf_response(
+    request: Request,
+    triples: Iterable[Triple],
+    representation: Representation,
+    available: Sequence[Representation],
+) -> Response:
+    return Response(
+        serialize(triples, representation),
+        media_type=representation.content_type,
+        headers=negotiated_headers(request, available),
+    )
+
+
+# --------------------------------------------------------------------------- HTML pages
+
+
+def page_renderer(name: str) -> Any:
+    """``api.pages.<name>`` if the pages module exists and defines it, else None.
+
+    Pages are built separately; until they exist, HTML is simply not offered (406).
+    """
+    import importlib
+    import importlib.util
+
+    try:
+        if importlib.util.find_spec("api.pages") is None:
+            return None
+        pages = importlib.import_module("api.pages")
+    except ImportError:
+        return None
+    return getattr(pages, name, None)

@@ -1,0 +1,188 @@
+"""``GET /streams`` (a filtered, paged list) and ``GET /streams/{identifier}`` (one stream).
+
+Both read through the caller's view (:data:`api.deps.ViewDep`): a stream the caller may
+not see is missing from the list, the total and the links, and is a 404 on its own.
+
+JSON bodies (also what :func:`api.pages.render_streams_page` and
+:func:`api.pages.render_stream_page` receive, when the pages module exists):
+
+``GET /streams``::
+
+    {"items": [item, ...],          # see catalogue.lookup.list_streams, plus "url"
+     "total": int,                  # streams passing the filters, over all pages
+     "page": int, "per_page": int, "pages": int,
+     "filters": {"material"?: str, "element"?: str, "country"?: str, "kind"?: str, "q"?: str},
+     "links": {"self": str, "first": str, "last": str, "next"?: str, "prev"?: str}}
+
+``GET /streams/{identifier}?format=json``: :func:`catalogue.lookup.stream_summary`, plus
+``"url"`` (this page), ``"organisation"["url"]`` / ``"site"["url"]`` (their pages) and
+``"alternates"`` (``{format: url}`` for each RDF syntax).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from pyoxigraph import NamedNode
+
+from api import conneg
+from api.deps import SettingsDep, StoreDep, ViewDep
+from api.settings import ServiceSettings
+from catalogue import lookup
+
+router = APIRouter(tags=["streams"])
+
+MAX_PER_PAGE = 200
+
+
+def _list_representations() -> list[conneg.Representation]:
+    html = [conneg.HTML] if conneg.page_renderer("render_streams_page") else []
+    return [conneg.JSON, *html]
+
+
+def _stream_representations() -> list[conneg.Representation]:
+    """Turtle for clients that accept anything (``*/*``); browsers name text/html first and
+    get the page, when the pages module exists."""
+    html = [conneg.HTML] if conneg.page_renderer("render_stream_page") else []
+    return [*conneg.RDF, *html, conneg.JSON]
+
+
+def service_url(settings: ServiceSettings, data_iri: str) -> str | None:
+    """Where the service answers for a data IRI (stream, organisation, site), or None."""
+    base = settings.data_base
+    if not data_iri.startswith(base):
+        return None
+    path = data_iri[len(base) :]
+    root = settings.base_url
+    if path.startswith("stream/"):
+        return f"{root}streams/{path[len('stream/') :]}"
+    if path.startswith("organisation/"):
+        return f"{root}organisations/{path[len('organisation/') :]}"
+    if path.startswith("site/"):
+        return f"{root}sites/{path[len('site/') :]}"
+    return None
+
+
+@router.get("/streams", summary="List streams, filtered and paged")
+async def list_streams(
+    request: Request,
+    store: StoreDep,
+    view: ViewDep,
+    settings: SettingsDep,
+    material: Annotated[
+        str | None, Query(description="material class (label or IRI); subclasses match")
+    ] = None,
+    element: Annotated[
+        str | None, Query(description="element symbol or name, element group or CRM entry")
+    ] = None,
+    country: Annotated[str | None, Query(description="ISO 3166-1 alpha-2 code")] = None,
+    kind: Annotated[str | None, Query(description="supply or demand")] = None,
+    q: Annotated[str | None, Query(description="words in the name or description")] = None,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20,
+) -> Response:
+    """Streams the caller may see, in identifier order; JSON, or HTML for browsers."""
+    available = _list_representations()
+    representation = conneg.negotiate(request, available)
+    filters = lookup.StreamFilters(material, element, country, kind, q)
+    result = await run_in_threadpool(
+        lookup.list_streams, store, view, filters, page=page, per_page=per_page
+    )
+    pages = max(1, math.ceil(result.total / per_page))
+    for item in result.items:
+        item["url"] = service_url(settings, item["iri"])
+        if item.get("organisation_iri"):
+            item["organisation_url"] = service_url(settings, item["organisation_iri"])
+    links = _page_links(request, page, pages)
+    listing: dict[str, Any] = {
+        "items": result.items,
+        "total": result.total,
+        "page": page,
+        "per_page": per_page,
+        "pages": pages,
+        "filters": filters.given(),
+        "links": links,
+    }
+    headers = conneg.negotiated_headers(request, available)
+    headers["Link"] = ", ".join(
+        [f'<{url}>; rel="{rel}"' for rel, url in links.items() if rel != "self"] + [headers["Link"]]
+    )
+    headers["X-Total-Count"] = str(result.total)
+    if representation is conneg.HTML:
+        render = conneg.page_renderer("render_streams_page")
+        response = await run_in_threadpool(render, request, listing)
+        response.headers.update(headers)
+        return response
+    return JSONResponse(listing, headers=headers)
+
+
+def _page_links(request: Request, page: int, pages: int) -> dict[str, str]:
+    def at(number: int) -> str:
+        return str(request.url.include_query_params(page=number))
+
+    links = {"self": at(page), "first": at(1), "last": at(pages)}
+    if page < pages:
+        links["next"] = at(page + 1)
+    if page > 1:
+        links["prev"] = at(min(page - 1, pages))
+    return links
+
+
+@router.get("/streams/{identifier}", summary="One stream, content-negotiated")
+async def get_stream(
+    identifier: str,
+    request: Request,
+    store: StoreDep,
+    view: ViewDep,
+    settings: SettingsDep,
+) -> Response:
+    """The stream's description (HTML, Turtle, JSON-LD, N-Triples, RDF/XML or JSON);
+    404 when there is none the caller may see."""
+    available = _stream_representations()
+    representation = conneg.negotiate(request, available)
+    stream = await run_in_threadpool(lookup.find_stream, store, view, identifier)
+    triples = (
+        await run_in_threadpool(lookup.stream_description, store, view, stream)
+        if stream is not None
+        else []
+    )
+    if stream is None or not triples:
+        raise HTTPException(404, f"no stream with identifier {identifier}")
+    if representation.rdf_format is not None:
+        return conneg.rdf_response(request, triples, representation, available)
+    graphs = await run_in_threadpool(lookup.stream_graphs, store, view, stream)
+    summary = stream_page_summary(request, settings, stream, triples, graphs, available)
+    headers = conneg.negotiated_headers(request, available)
+    if representation is conneg.HTML:
+        # The page finds the stream's matches: CPU work, off the event loop.
+        render = conneg.page_renderer("render_stream_page")
+        response = await run_in_threadpool(render, request, summary)
+        response.headers.update(headers)
+        return response
+    return JSONResponse(summary, headers=headers)
+
+
+def stream_page_summary(
+    request: Request,
+    settings: ServiceSettings,
+    stream: NamedNode,
+    triples: list[Any],
+    graphs: list[str],
+    available: list[conneg.Representation],
+) -> dict[str, Any]:
+    summary = lookup.stream_summary(stream, triples, graphs)
+    summary["url"] = service_url(settings, stream.value) or str(
+        request.url.remove_query_params("format")
+    )
+    for party in ("organisation", "site"):
+        if summary[party] is not None:
+            summary[party]["url"] = service_url(settings, summary[party]["iri"])
+    base = str(request.url.remove_query_params("format"))
+    summary["alternates"] = {
+        r.name: f"{base}?format={r.name}" for r in available if r.rdf_format is not None
+    }
+    return summary
