@@ -263,10 +263,17 @@ async def run_query(
         error = (
             f"Only {', '.join(ALLOWED_FORMS)} queries run here (this one is {form or 'unknown'})."
         )
+    elif uses_service(query):
+        # Federated queries would make this server fetch from elsewhere on the reader's behalf.
+        error = "SERVICE (federated query) is not allowed here"
     else:
+        executor = getattr(request.app.state, "sparql", None)
         try:
-            result = await run_in_threadpool(_run, store, query, view)
-        except (SyntaxError, ValueError, OSError) as problem:
+            if executor is not None:
+                result = await _run_on_endpoint(executor, query, view)
+            else:
+                result = await run_in_threadpool(_run, store, query, view)
+        except (SyntaxError, ValueError, OSError, QueryFailed) as problem:
             error = str(problem)
     return render(
         request,
@@ -281,9 +288,58 @@ async def run_query(
     )
 
 
+class QueryFailed(Exception):
+    """The endpoint's workers refused or could not finish the query (message for the page)."""
+
+
+async def _run_on_endpoint(executor: Any, text: str, view: View) -> dict[str, Any]:
+    """``text`` run the way ``/sparql`` runs it: in a worker process, under its time limit.
+
+    The endpoint's guards apply (read-only, no ``SERVICE``); results come back as SPARQL
+    JSON or N-Triples and are read back into the same table as :func:`_run` makes.
+    """
+    from api.sparql.executor import QueryTimeout, WorkerFailed, WorkersBusy
+    from api.sparql.formats import Preference
+
+    visible = None if view.graphs is None else tuple(graph.value for graph in view.graphs)
+    preference = Preference("application/sparql-results+json, application/n-triples")
+    try:
+        reply = await executor.run(text, visible, visible, preference)
+    except QueryTimeout:
+        raise QueryFailed(
+            f"the query ran longer than {executor.timeout:g} s and was cancelled"
+        ) from None
+    except WorkersBusy:
+        raise QueryFailed("every query worker is busy; try again in a moment") from None
+    except WorkerFailed as failure:
+        raise QueryFailed(f"the query's worker failed: {failure}") from None
+    if reply.status != "ok":
+        raise QueryFailed(reply.message or "the query failed")
+    if reply.format == "N-Triples":
+        triples = pyoxigraph.parse(reply.body, format=pyoxigraph.RdfFormat.N_TRIPLES)
+        return _table(triples)
+    answer = pyoxigraph.parse_query_results(reply.body, format=pyoxigraph.QueryResultsFormat.JSON)
+    return _table(answer)
+
+
+def uses_service(text: str) -> bool:
+    """The endpoint's own check when it is installed, else any ``SERVICE`` word at all."""
+    try:
+        from api.sparql.guard import uses_service as endpoint_check
+    except ImportError:
+        return re.search(r"\bSERVICE\b", text, re.IGNORECASE) is not None
+    return endpoint_check(text)
+
+
 def _run(store: CatalogueStore, text: str, view: View) -> dict[str, Any]:
-    """At most :data:`QUERY_ROW_LIMIT` rows or triples of ``text`` over ``view``."""
-    answer = store.query(text, view)
+    """At most :data:`QUERY_ROW_LIMIT` rows or triples of ``text`` over ``view``.
+
+    Used when the service runs without the SPARQL endpoint's workers (no time limit).
+    """
+    return _table(store.query(text, view))
+
+
+def _table(answer: Any) -> dict[str, Any]:
     if isinstance(answer, pyoxigraph.QueryBoolean):
         return {"kind": "boolean", "value": bool(answer)}
     if isinstance(answer, pyoxigraph.QuerySolutions):

@@ -197,6 +197,7 @@ def test_query_run_shows_a_table(client: httpx.Client) -> None:
         ("DROP ALL", "Only SELECT, ASK, CONSTRUCT"),
         ("SELECT * WHERE { ?s ?p }", "error"),
         ("DESCRIBE <https://example.org/x>", "Only SELECT, ASK, CONSTRUCT"),
+        ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "SERVICE"),
     ],
 )
 def test_query_run_reports_errors(client: httpx.Client, query: str, message: str) -> None:
@@ -485,3 +486,19 @@ def test_browser_run_an_example_query(browser: Any, demo_server: LiveServer) -> 
     assert "NO" in table.inner_text()
     _shot(page, "query-result")
     page.close()
+
+
+def test_query_runs_in_process_without_the_endpoint(renderer: TestClient) -> None:
+    """Without the SPARQL endpoint's workers the page runs the query on the store itself."""
+    from api.routes import pages
+    from catalogue.access import ANONYMOUS, view_for
+
+    store = renderer.app.state.store  # type: ignore[attr-defined]
+    view = view_for(store, ANONYMOUS)
+    text = "SELECT ?id WHERE { ?s <http://purl.org/dc/terms/identifier> ?id }"
+    table = pages._run(store, text, view)
+    assert table["head"] == ["id"]
+    found = {row[0] for row in table["rows"]}
+    assert "celsa-mo-i-rana-ladle-slag" in found
+    assert not found & set(HIDDEN_STREAMS)
+    assert pages._run(store, "ASK { ?s ?p ?o }", view) == {"kind": "boolean", "value": True}
