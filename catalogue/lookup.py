@@ -121,8 +121,12 @@ def filter_bindings(filters: StreamFilters) -> dict[str, NamedNode | Literal | l
 
 
 def count_streams(store: CatalogueStore, view: View, filters: StreamFilters) -> int:
-    query = queries.bind(queries.load("lookup/stream_count"), filter_bindings(filters))
-    rows = store.select(query, view)
+    """How many streams the caller may see pass ``filters``."""
+    return _count(store, view, filter_bindings(filters))
+
+
+def _count(store: CatalogueStore, view: View, bindings: dict[str, Any]) -> int:
+    rows = store.select(queries.bind(queries.load("lookup/stream_count"), bindings), view)
     return _int(rows[0].get("total")) if rows else 0
 
 
@@ -146,8 +150,7 @@ def list_streams(
          "year": int | None}
     """
     bindings = filter_bindings(filters)
-    total_rows = store.select(queries.bind(queries.load("lookup/stream_count"), bindings), view)
-    total = _int(total_rows[0].get("total")) if total_rows else 0
+    total = _count(store, view, bindings)
     text = queries.bind(queries.load("lookup/stream_page"), bindings)
     rows = store.select(queries.paginate(text, per_page, (page - 1) * per_page), view)
     streams = [row["stream"] for row in rows if isinstance(row.get("stream"), NamedNode)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
@@ -19,8 +20,9 @@ from rdflib.namespace import RDFS
 
 from catalogue.demo import demo_file
 from catalogue.ingest.resolve import Vocabulary
-from catalogue.publish import slug
-from tests.api.conftest import LiveServer
+from catalogue.publish import load_files, slug
+from catalogue.store import opened_store
+from tests.api.conftest import LiveServer, service_settings, start_server, stop_server
 
 HIDDEN = [
     "elkem-process-products",  # confidential
@@ -320,3 +322,55 @@ def test_stream_page_and_count_queries_filter_alike() -> None:
         return body[: body.rindex("}") + 1]
 
     assert where("stream_page") == where("stream_count")
+
+
+def test_list_is_html_for_browsers_and_refuses_rdf(demo_server: LiveServer) -> None:
+    from api import conneg
+
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    with demo_server.client() as client:
+        page = client.get("/streams", params={"kind": "demand"}, headers={"Accept": browser})
+        json_body = client.get("/streams", headers={"Accept": "*/*"})
+        turtle = client.get("/streams", headers={"Accept": "text/turtle"})
+    assert json_body.headers["content-type"].startswith("application/json")
+    assert turtle.status_code == 406
+    assert "application/json" in turtle.json()["detail"]["available"]
+    if conneg.page_renderer("render_streams_page") is not None:
+        assert page.headers["content-type"].startswith("text/html")
+        assert "Northvolt" in page.text
+        assert page.headers["vary"] == "Accept"
+
+
+@pytest.fixture(scope="module")
+def own_base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The demo minted under the service's own address (``{base_url}id/``)."""
+    store = tmp_path_factory.mktemp("own-base") / "store"
+    settings = service_settings(store)
+    settings = settings.model_copy(update={"data_base": settings.base_url + "id/"})
+    with opened_store(settings) as opened:
+        load_files([demo_file()], opened, settings, publisher="demo")
+    live, running = start_server(settings)
+    yield live
+    stop_server(running)
+
+
+def test_data_iris_under_the_service_dereference(own_base: LiveServer) -> None:
+    """Following a stream's own IRI gets its description, and its links lead on."""
+    iri = f"{own_base.url}/id/stream/eramet-kvinesdal-simn-slag"
+    with own_base.client(Accept="text/turtle") as client:
+        answer = client.get(iri, follow_redirects=True)
+        assert answer.status_code == 200
+        assert answer.history[0].status_code == 303
+        graph = rdflib.Graph().parse(data=answer.content, format="turtle")
+        organisation = graph.value(rdflib.URIRef(iri), SS.heldBy)
+        site = graph.value(rdflib.URIRef(iri), SS.atSite)
+        assert str(organisation).startswith(f"{own_base.url}/id/organisation/")
+        for linked in (organisation, site):
+            followed = client.get(str(linked), follow_redirects=True)
+            assert followed.status_code == 200, linked
+            described = rdflib.Graph().parse(data=followed.content, format="turtle")
+            assert (linked, RDFS.label, None) in described
+        hidden = client.get(
+            f"{own_base.url}/id/stream/elkem-process-products", follow_redirects=True
+        )
+        assert hidden.status_code == 404
