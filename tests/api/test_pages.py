@@ -7,6 +7,7 @@ Screenshots go to ``tests/artifacts/`` (ignored by git) for people to look at.
 
 from __future__ import annotations
 
+import csv
 import re
 import shutil
 from collections.abc import Iterator
@@ -502,3 +503,75 @@ def test_query_runs_in_process_without_the_endpoint(renderer: TestClient) -> Non
     assert "celsa-mo-i-rana-ladle-slag" in found
     assert not found & set(HIDDEN_STREAMS)
     assert pages._run(store, "ASK { ?s ?p ?o }", view) == {"kind": "boolean", "value": True}
+
+
+# ------------------------------------------------------------------ flows, stocks, totals
+
+SMALL_COLUMNS = [
+    "identifier", "name", "organisation", "site", "country", "latitude", "longitude", "material",
+    "state", "quantity", "quantity_min", "quantity_max", "unit", "basis", "composition",
+    "confidentiality",
+]  # fmt: skip
+# fmt: off
+SMALL_ROWS = [
+    # A public flow and a public stock holding gallium.
+    ("pages-test-red-mud-flow", "Red mud (test flow)", "Test Alumina A", "Plant A", "GR",
+     "38.3", "22.6", "red mud", "sludge", "100000", "", "", "t/a", "flow", "Ga=60 g/t", "public"),
+    ("pages-test-red-mud-stock", "Red mud pond (test stock)", "Test Alumina B", "Pond B", "HU",
+     "47.1", "17.9", "red mud", "sludge", "2000000", "", "", "t", "stock", "Ga=50 g/t", "public"),
+    # Three non-public slag supplies, one in kt/a, one with gallium.
+    ("pages-test-secret-slag-1", "Secret slag one", "Hidden Steel One", "Hidden site one", "NO",
+     "58.1", "7.9", "ladle slag", "solid", "20000", "", "", "t/a", "flow", "Ga=10 g/t",
+     "restricted"),
+    ("pages-test-secret-slag-2", "Secret slag two", "Hidden Steel Two", "Hidden site two", "NO",
+     "58.2", "8.0", "ladle slag", "solid", "", "30", "60", "kt/a", "flow", "", "confidential"),
+    ("pages-test-secret-slag-3", "Secret slag three", "Hidden Steel Three", "Hidden site three",
+     "NO", "58.3", "8.1", "ladle slag", "solid", "45000", "40000", "50000", "t/a", "flow", "",
+     "restricted"),
+]
+# fmt: on
+"""A small catalogue: gallium in a flow and a stock, three non-public slag supplies."""
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    folder = tmp_path_factory.mktemp("pages-small")
+    source = folder / "small.csv"
+    with source.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(["kind", *SMALL_COLUMNS])
+        writer.writerows(["supply", *row] for row in SMALL_ROWS)
+    app = create_app(ServiceSettings(store=loaded_store(folder, [source])))
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def test_element_page_keeps_stocks_apart_from_flows(small: TestClient) -> None:
+    html = small.get("/elements/Ga").text
+    headings = re.findall(r'<h2 id="section-\d+">(.*?)</h2>', html)
+    assert headings == [
+        "Flows (t/a): 6 t/a recoverable in all",
+        "Stocks (t): 100 t recoverable in all",
+    ]
+    assert "Recoverable gallium by country (stocks, t)" in html
+
+
+def test_aggregate_totals_on_pages_never_name_hidden_streams(small: TestClient) -> None:
+    home = small.get("/").text
+    section = re.search(r'<section class="aggregates".*?</section>', home, re.S)
+    assert section is not None
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section[0]))
+    # 20 + 30 + 40 kt/a low, 20 + 60 + 50 kt/a high (the second stream is in kt/a).
+    assert "ladle slag NO 3 90\N{EN DASH}130 kt/a in total (3 streams)" in text
+    element = small.get("/elements/Ga").text
+    assert "Non-public supply holding gallium" in element
+    assert "withheld" in element  # one hidden gallium supply: its figure stays hidden
+    for path in (
+        "/",
+        "/elements/Ga",
+        "/map",
+        "/query/run?query=SELECT+*+WHERE+%7B%3Fs+%3Fp+%3Fo%7D",
+    ):
+        html = small.get(path).text
+        for secret in ("Secret slag", "Hidden Steel", "Hidden site", "pages-test-secret"):
+            assert secret not in html, f"{secret} on {path}"
