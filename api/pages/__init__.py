@@ -44,6 +44,7 @@ def _environment() -> jinja2.Environment:
     )
     environment.filters["number"] = number
     environment.filters["amount"] = amount
+    environment.filters["percent"] = percent
     return environment
 
 
@@ -93,6 +94,25 @@ def amount(low: Any, high: Any = None, unit: str | None = None) -> str:
         texts[0] if len(texts) == 1 or texts[0] == texts[1] else f"{texts[0]}\N{EN DASH}{texts[1]}"
     )
     return f"{text} {unit}" if unit else text
+
+
+def percent(part: dict[str, Any]) -> str:
+    """A component's mass fraction (0-1) as percent, with its range when given.
+
+    >>> percent({"fraction": 0.015, "min": 0.01, "max": 0.02})
+    '1.5 % (1\N{EN DASH}2 %)'
+    """
+    value, low, high = part.get("fraction"), part.get("min"), part.get("max")
+    text = "" if value is None else f"{number(float(value) * 100)} %"
+    if low is not None or high is not None:
+        span = amount(
+            None if low is None else float(low) * 100, None if high is None else float(high) * 100
+        )
+        bounds = span if low is not None and high is not None else None
+        if bounds is None:
+            bounds = f"at least {span}" if low is not None else f"at most {span}"
+        text = f"{text} ({bounds} %)" if text else f"{bounds} %"
+    return text or "not given"
 
 
 templates = Jinja2Templates(env=_environment())

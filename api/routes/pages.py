@@ -373,9 +373,13 @@ def _cell(term: Any) -> str:
     return str(term.value) if hasattr(term, "value") else str(term)
 
 
-@router.get("/elements", summary="The element page for a name typed into the home page form")
-async def element_form(name: Annotated[str, Query(max_length=100)] = "") -> Response:
+@router.get("/elements", summary="Element pages: a form and the critical raw materials")
+async def element_index(
+    request: Request, name: Annotated[str, Query(max_length=100)] = ""
+) -> Response:
+    """With ``name`` (the home page's form), the element page; without, an index."""
     from fastapi.responses import RedirectResponse
 
-    target = f"/elements/{quote(name.strip(), safe='')}" if name.strip() else "/"
-    return RedirectResponse(target, status_code=303)
+    if name.strip():
+        return RedirectResponse(f"/elements/{quote(name.strip(), safe='')}", status_code=303)
+    return render(request, "elements.html", shortcuts=CRM_SHORTCUTS)
