@@ -37,7 +37,10 @@
     link.href = point.url;
     link.textContent = point.name;
     marker.bindPopup(link);
-    marker.bindTooltip(point.name + " (" + point.kind + ")");
+    // Names are publishers' text: give Leaflet DOM nodes, never HTML strings.
+    var tip = document.createElement("span");
+    tip.textContent = point.name + " (" + point.kind + ")";
+    marker.bindTooltip(tip);
     marker.addTo(map);
     bounds.push([point.lat, point.lon]);
   });

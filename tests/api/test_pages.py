@@ -115,6 +115,13 @@ def test_page_is_accessible_html(client: httpx.Client, path: str) -> None:
         assert control.get("id") in page.label_targets, f"unlabelled form field {control}"
 
 
+def test_pages_send_a_content_security_policy(client: httpx.Client) -> None:
+    policy = client.get("/map").headers["content-security-policy"]
+    assert "default-src 'self'" in policy
+    assert "img-src 'self' data: https://tile.openstreetmap.org" in policy
+    assert "script-src" not in policy  # default-src 'self': no inline or third-party script
+
+
 def test_home_page_has_search_form_for_streams(client: httpx.Client) -> None:
     html = client.get("/").text
     form = re.search(r'<form class="search" action="/streams" method="get".*?</form>', html, re.S)
@@ -469,11 +476,15 @@ def test_browser_element_pages(
 
 def test_browser_map_works_without_tiles(browser: Any, demo_server: LiveServer) -> None:
     page = browser.new_page()
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
     page.goto(demo_server.url + "/map")
     page.get_by_role("link", name="Ladle slag").first.wait_for()
     if importlib.util.find_spec("xstatic.pkg.leaflet") is not None:
         # Leaflet (from the Python package) draws the markers even when tiles cannot load.
         page.locator("#map.leaflet-container .leaflet-interactive").first.wait_for()
+    # Leaflet and the page's own script run under the pages' Content-Security-Policy.
+    assert not [text for text in console if "Content Security Policy" in text], console
     _shot(page, "map")
     page.close()
 
