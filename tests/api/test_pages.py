@@ -128,7 +128,7 @@ def test_home_page_has_search_form_for_streams(client: httpx.Client) -> None:
     assert form is not None
     for name in ("q", "material", "element", "country", "kind"):
         assert f'name="{name}"' in form[0]
-    assert re.search(r"50 supplies and 22 demands|\d+ supplies and \d+ demands", html)
+    assert re.search(r"\d+ supplies and \d+ demands", html)
 
 
 def test_home_page_shows_aggregates_of_non_public_supply(client: httpx.Client) -> None:
