@@ -174,6 +174,13 @@ def mount_static(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
 
+def render_error_page(request: Request, status_code: int, title: str, message: str) -> Response:
+    """An HTML error page (for browsers that asked for a stream that is not there, say)."""
+    return render(
+        request, "error.html", status_code=status_code, title=title, message=message, suggestions=[]
+    )
+
+
 # ------------------------------------------------------------------ stream list
 
 

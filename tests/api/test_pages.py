@@ -24,7 +24,13 @@ from fastapi.testclient import TestClient
 from pyoxigraph import Literal, NamedNode
 
 from api.app import create_app
-from api.pages import amount, number, render_stream_page, render_streams_page
+from api.pages import (
+    amount,
+    number,
+    render_error_page,
+    render_stream_page,
+    render_streams_page,
+)
 from api.settings import ServiceSettings
 from catalogue import aggregates
 from catalogue.demo import demo_file
@@ -265,6 +271,10 @@ def renderer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     def streams_page(request: Request) -> Any:
         return render_streams_page(request, SAMPLE_LISTING)
 
+    @app.get("/render/missing")
+    def missing_page(request: Request) -> Any:
+        return render_error_page(request, 404, "No such stream", "no stream <x> here")
+
     with TestClient(app) as test_client:
         yield test_client
 
@@ -340,6 +350,13 @@ def test_stream_page_shows_matches_with_explanations(renderer: TestClient) -> No
     matches = re.findall(r'<p class="explanation">(.+?)</p>', html, re.S)
     assert matches, "a supply's page lists what it could become, with reasons"
     assert 'href="/streams/lindum-sor-neutralising-agent"' in html or "/streams/" in html
+
+
+def test_error_page_is_html_with_the_status(renderer: TestClient) -> None:
+    response = renderer.get("/render/missing")
+    assert response.status_code == 404
+    assert "<h1>No such stream</h1>" in response.text
+    assert "no stream &lt;x&gt; here" in response.text
 
 
 def test_streams_page_keeps_filters_in_page_links(renderer: TestClient) -> None:
