@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -199,3 +200,34 @@ def test_an_administrator_sees_what_anonymous_callers_do_not(catalogue: Catalogu
     assert anonymous_total == sum(demo_counts(("public",)).values())
     assert admin_total == sum(demo_counts(("public", "restricted", "confidential")).values())
     assert organisation.status_code == 200
+
+
+def test_figures_follow_a_publication(tmp_path: Path) -> None:
+    """Counts are cached per view; publishing through the service makes them count again."""
+    settings = service_settings(tmp_path / "store")
+    token, _ = create_token(tokens_path(settings), "Test Smelter", Role.PUBLISHER)
+    row = {
+        "identifier": "figures-test-slag", "kind": "supply", "name": "Slag for counting",
+        "organisation": "Test Smelter", "country": "NO", "material": "SiMn slag",
+        "state": "solid", "quantity": "1200", "unit": "t/a", "reference_year": "2023",
+        "confidentiality": "public",
+    }  # fmt: skip
+    body = io.StringIO()
+    writer = csv.DictWriter(body, fieldnames=list(row), lineterminator="\n")
+    writer.writeheader()
+    writer.writerow(row)
+    live, running = start_server(settings)
+    try:
+        catalogue = Catalogue(live, token)
+        assert partitions(catalogue.get("/catalogue")) == {"supply": 0, "demand": 0}
+        with live.client(Authorization=f"Bearer {token}") as client:
+            posted = client.post(
+                "/streams",
+                params={"filename": "figures.csv"},
+                content=body.getvalue().encode(),
+                headers={"Content-Type": "text/csv"},
+            )
+        assert posted.status_code == 201, posted.text
+        assert partitions(catalogue.get("/catalogue")) == {"supply": 1, "demand": 0}
+    finally:
+        stop_server(running)
