@@ -24,6 +24,7 @@ from urllib.parse import urlencode
 
 import pyoxigraph
 from fastapi import HTTPException, Request, Response
+from fastapi.responses import JSONResponse
 from pyoxigraph import RdfFormat, Triple
 
 from catalogue.namespaces import PREFIXES
@@ -277,3 +278,17 @@ def page_renderer(name: str) -> Any:
     except ImportError:
         return None
     return getattr(pages, name, None)
+
+
+def not_found(request: Request, representation: Representation, message: str) -> Response:
+    """A 404: the pages' error page for a browser, else the JSON every client reads.
+
+    Returned, not raised, so the browser gets HTML whichever route it asked.
+    """
+    render = page_renderer("render_error_page") if representation is HTML else None
+    if render is not None:
+        response: Response = render(request, 404, "Not found", message)
+    else:
+        response = JSONResponse({"detail": message}, status_code=404)
+    response.headers["Vary"] = "Accept"
+    return response

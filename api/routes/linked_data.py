@@ -97,7 +97,7 @@ async def _describe(
     available = _representations("render_resource_page")
     representation = conneg.negotiate(request, available)
     if not triples:
-        raise HTTPException(404, f"no {what} {iri.value}")
+        return conneg.not_found(request, representation, f"no {what} {iri.value}")
     if representation.rdf_format is not None:
         return conneg.rdf_response(request, triples, representation, available)
     summary = resource_summary(settings, iri, triples)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pyoxigraph import NamedNode
@@ -151,7 +151,7 @@ async def get_stream(
         else []
     )
     if stream is None or not triples:
-        raise HTTPException(404, f"no stream with identifier {identifier}")
+        return conneg.not_found(request, representation, f"no stream with identifier {identifier}")
     if representation.rdf_format is not None:
         return conneg.rdf_response(request, triples, representation, available)
     graphs = await run_in_threadpool(lookup.stream_graphs, store, view, stream)

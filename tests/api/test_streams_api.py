@@ -212,7 +212,10 @@ def test_hidden_streams_are_404_and_never_listed(demo_server: LiveServer, identi
             assert answer.status_code == 404, (fmt, answer.text)
         redirected = client.get(f"/data/stream/{identifier}", follow_redirects=True)
         assert redirected.status_code == 404
+        browser = client.get(f"/streams/{identifier}", headers={"Accept": "text/html"})
+        assert browser.status_code in (404, 406)  # 406 only while there are no pages
     row = next(row for row in demo_rows() if row["identifier"] == identifier)
+    assert row["name"] not in browser.text
     for params in ({}, {"q": row["name"].split()[0]}, {"kind": row["kind"]}):
         assert identifier not in identifiers(listing(demo_server, **params))
 
