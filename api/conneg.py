@@ -16,6 +16,7 @@ processor reads the same with or without the context.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -92,9 +93,11 @@ def _parse_accept(header: str) -> list[tuple[str, str, float]]:
             key, _, value = parameter.partition("=")
             if key.strip().lower() == "q":
                 try:
-                    q = max(0.0, min(1.0, float(value)))
+                    q = float(value)
                 except ValueError:
                     q = 0.0
+                # "nan" parses as a float and would compare as neither more nor less.
+                q = max(0.0, min(1.0, q)) if math.isfinite(q) else 0.0
         ranges.append((main, sub, q))
     return ranges
 

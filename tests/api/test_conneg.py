@@ -71,6 +71,7 @@ def test_format_parameter_wins_over_accept() -> None:
         ("image/png", ""),
         ("text/turtle;q=0", ""),
         ("text/turtle;q=nonsense", ""),
+        ("text/turtle;q=nan", ""),
         (None, "format=xls"),
     ],
 )
