@@ -20,9 +20,13 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.store = open_store(settings)
+        from api.sparql.run import start_sparql, stop_sparql
+
+        await start_sparql(app)
         try:
             yield
         finally:
+            await stop_sparql(app)
             app.state.store.close()
 
     app = FastAPI(
@@ -34,6 +38,9 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
+    from api.limits import BodyLimit
+
+    app.add_middleware(BodyLimit, limit=settings.upload_limit)
     from api.routes import include_routes
 
     include_routes(app)

@@ -6,11 +6,12 @@ from fastapi import FastAPI
 
 
 def include_routes(app: FastAPI) -> None:
-    from api.routes import catalogue, linked_data, match, ontology, pages, publish, streams
+    from api.routes import catalogue, linked_data, match, ontology, pages, publish, sparql, streams
 
     app.include_router(match.router)
     app.include_router(publish.router)
     app.include_router(pages.router)
+    app.include_router(sparql.router)
     app.include_router(streams.router)
     app.include_router(linked_data.router)
     app.include_router(linked_data.redirect_router(app.state.settings))

@@ -1,0 +1,224 @@
+"""Running endpoint queries in a pool of worker processes, each under a hard time limit.
+
+pyoxigraph cannot interrupt a query from Python, so a query runs in a worker process
+(:mod:`api.sparql.worker`) and one that passes the limit is ended with SIGKILL and its
+worker replaced. Every blocking step (pipe reads and writes, process start and wait,
+checkpoints) runs in threads, never on the event loop, so other requests stay fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import Pipe
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import pyoxigraph
+
+from api.sparql.formats import Preference
+from api.sparql.snapshots import Snapshots
+from api.sparql.worker import Job, Reply
+
+log = logging.getLogger(__name__)
+
+READY_TIMEOUT = 60.0
+"""Seconds a new worker may take to import pyoxigraph and say it is ready."""
+
+
+class QueryTimeout(Exception):
+    """The query ran past the limit; its worker was killed."""
+
+
+class WorkersBusy(Exception):
+    """No worker became free within the time limit."""
+
+
+class WorkerFailed(Exception):
+    """The worker died or broke while running the query (it is replaced)."""
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: subprocess.Popen[bytes]
+    connection: Connection
+    started: float = field(default_factory=time.monotonic)
+
+    def end(self) -> None:
+        """SIGKILL: the only way to stop a query pyoxigraph is running."""
+        with contextlib.suppress(ProcessLookupError):
+            self.process.kill()
+        self.process.wait()
+        self.connection.close()
+
+
+@dataclass
+class Figures:
+    """Measurements reported by :attr:`SparqlExecutor.figures` (and logged)."""
+
+    kills: int = 0
+    last_respawn_ms: float = 0.0
+    """From the kill to the replacement being ready."""
+
+
+class SparqlExecutor:
+    """A pool of ``workers`` query processes over snapshots of ``store``."""
+
+    def __init__(
+        self,
+        store: pyoxigraph.Store,
+        snapshot_folder: Path,
+        *,
+        workers: int,
+        timeout: float,
+        row_limit: int,
+    ) -> None:
+        self.snapshots = Snapshots(store, snapshot_folder)
+        self.size = workers
+        self.timeout = timeout
+        self.row_limit = row_limit
+        self.figures = Figures()
+        # One thread per in-flight query (blocked on its pipe) plus spawning and pruning.
+        self._threads = ThreadPoolExecutor(workers * 2 + 2, thread_name_prefix="sparql")
+        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        self._all: set[_Worker] = set()
+        self._background: set[asyncio.Task[None]] = set()
+        self._closing = False
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._threads, self.snapshots.start)
+        workers = await asyncio.gather(*(self._spawn() for _ in range(self.size)))
+        for worker in workers:
+            self._idle.put_nowait(worker)
+
+    async def stop(self) -> None:
+        self._closing = True
+        for task in list(self._background):
+            task.cancel()
+        loop = asyncio.get_running_loop()
+        for worker in list(self._all):
+            await loop.run_in_executor(self._threads, worker.end)
+        self._all.clear()
+        self.snapshots.close()
+        self._threads.shutdown(wait=False, cancel_futures=True)
+
+    def store_changed(self) -> None:
+        """Checkpoint the store now (an ``api.events`` listener; blocks for the checkpoint)."""
+        if not self._closing:
+            self.snapshots.refresh()
+
+    async def run(
+        self,
+        query: str,
+        default_graphs: tuple[str, ...] | None,
+        named_graphs: tuple[str, ...] | None,
+        preference: Preference,
+    ) -> Reply:
+        """Run ``query`` on a free worker and return its reply.
+
+        The limit counts from now: waiting for a free worker uses it up too.
+        Raises :class:`WorkersBusy`, :class:`QueryTimeout` or :class:`WorkerFailed`.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout
+        try:
+            worker = await asyncio.wait_for(self._idle.get(), self.timeout)
+        except TimeoutError:
+            raise WorkersBusy from None
+        job = Job(
+            snapshot=str(self.snapshots.hold(worker)),
+            query=query,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+            preference=preference,
+            row_limit=self.row_limit,
+        )
+        exchange = loop.run_in_executor(self._threads, _exchange, worker.connection, job)
+        # Once the worker is killed its pipe ends with EOFError, which nobody needs to see.
+        exchange.add_done_callback(lambda f: f.cancelled() or f.exception())
+        try:
+            done, _ = await asyncio.wait({exchange}, timeout=max(deadline - loop.time(), 0.001))
+        except asyncio.CancelledError:
+            # The request went away mid-query: the worker is still busy, so end it.
+            self._replace(worker, killed_at=None)
+            raise
+        if not done:
+            self._replace(worker, killed_at=time.monotonic())
+            raise QueryTimeout
+        try:
+            reply = exchange.result()
+        except (EOFError, OSError) as error:
+            self._replace(worker, killed_at=None)
+            raise WorkerFailed(str(error) or type(error).__name__) from error
+        self._idle.put_nowait(worker)
+        self._background_task(loop.run_in_executor(self._threads, self.snapshots.prune))
+        return reply
+
+    def _replace(self, worker: _Worker, killed_at: float | None) -> None:
+        """End ``worker`` and start another in the background."""
+
+        async def replace() -> None:
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(self._threads, worker.end)
+            self._all.discard(worker)
+            self.snapshots.release(worker)
+            if self._closing:
+                return
+            fresh = await self._spawn()
+            self._idle.put_nowait(fresh)
+            if killed_at is not None:
+                self.figures.kills += 1
+                self.figures.last_respawn_ms = (time.monotonic() - killed_at) * 1000
+                log.warning(
+                    "SPARQL worker %s killed at the time limit, replaced in %.0f ms",
+                    worker.process.pid,
+                    self.figures.last_respawn_ms,
+                )
+            await loop.run_in_executor(self._threads, self.snapshots.prune)
+
+        self._background_task(replace())
+
+    def _background_task(self, awaitable: object) -> None:
+        task = asyncio.ensure_future(awaitable)  # type: ignore[arg-type]
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _spawn(self) -> _Worker:
+        loop = asyncio.get_running_loop()
+        worker = await loop.run_in_executor(self._threads, _start_worker)
+        self._all.add(worker)
+        return worker
+
+
+def _exchange(connection: Connection, job: Job) -> Reply:
+    connection.send(job)
+    return connection.recv()
+
+
+def _start_worker() -> _Worker:
+    """Start ``python -m api.sparql.worker`` on one end of a socket pair; wait until ready."""
+    ours, theirs = Pipe(duplex=True)
+    # The child must import api from wherever this process did (checkout, wheel, tests).
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "api.sparql.worker", str(theirs.fileno())],
+        pass_fds=(theirs.fileno(),),
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
+    theirs.close()
+    worker = _Worker(process, ours)
+    if not ours.poll(READY_TIMEOUT):
+        worker.end()
+        raise WorkerFailed("a SPARQL worker did not start")
+    hello = ours.recv()
+    assert isinstance(hello, Reply) and hello.status == "ready"
+    return worker

@@ -1,0 +1,149 @@
+"""A SPARQL worker process: runs one query at a time over a read-only store snapshot.
+
+Started by :class:`api.sparql.executor.SparqlExecutor` as ``python -m api.sparql.worker
+FD``, where FD is its end of a socket pair. It answers each :class:`Job` with one
+:class:`Reply` holding the serialised result, so the server only forwards bytes; a job
+that runs too long is ended by the server killing this process.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+
+import pyoxigraph
+from pyoxigraph import NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions
+
+from api.sparql.formats import FORMATS, Family, Format, Preference, choose
+
+
+@dataclass(frozen=True)
+class Job:
+    """One query: where the snapshot is, which graphs it may read, what to answer in."""
+
+    snapshot: str
+    query: str
+    default_graphs: tuple[str, ...] | None
+    """IRIs of the graphs whose union is the default graph; None: the union of all graphs."""
+    named_graphs: tuple[str, ...] | None
+    """IRIs ``GRAPH`` may reach; None: every graph (with ``default_graphs`` None only)."""
+    preference: Preference
+    row_limit: int
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The outcome of a :class:`Job`.
+
+    ``status``: ``ok``, ``syntax``, ``not-acceptable``, ``error`` (or ``ready``, once).
+    """
+
+    status: str
+    body: bytes = b""
+    format: str | None = None
+    """Name of the :class:`~api.sparql.formats.Format` ``body`` is in."""
+    truncated: bool = False
+    message: str = ""
+    acceptable: tuple[str, ...] = ()
+    """With ``not-acceptable``: the media types the query form could have been answered in."""
+
+
+class _Snapshot:
+    """The snapshot this worker has open; a job naming another one switches to it."""
+
+    def __init__(self) -> None:
+        self.path: str | None = None
+        self.store: pyoxigraph.Store | None = None
+
+    def open(self, path: str) -> pyoxigraph.Store:
+        if self.path != path or self.store is None:
+            # Drop the old handle first so its files are released before the server deletes them.
+            self.store = None
+            self.store = pyoxigraph.Store.read_only(path)
+            self.path = path
+        return self.store
+
+
+def run(job: Job, snapshot: _Snapshot) -> Reply:
+    store = snapshot.open(job.snapshot)
+    try:
+        if job.default_graphs is None:
+            result = store.query(job.query, use_default_graph_as_union=True)
+        else:
+            result = store.query(
+                job.query,
+                default_graph=[NamedNode(g) for g in job.default_graphs],
+                named_graphs=[NamedNode(g) for g in job.named_graphs or ()],
+            )
+    except SyntaxError as error:
+        return Reply("syntax", message=str(error))
+    family = Family.RESULTS if isinstance(result, QuerySolutions | QueryBoolean) else Family.GRAPH
+    chosen = choose(family, job.preference)
+    if chosen is None:
+        return Reply(
+            "not-acceptable",
+            message=f"this query's results can be given as {_listing(FORMATS[family])}",
+            acceptable=tuple(f.media_type for f in FORMATS[family]),
+        )
+    if isinstance(result, QuerySolutions):
+        body, truncated = _solutions(result, chosen, job.row_limit)
+        return Reply("ok", body, chosen.name, truncated)
+    return Reply("ok", result.serialize(format=chosen.serialiser), chosen.name)  # type: ignore[arg-type]
+
+
+def _solutions(solutions: QuerySolutions, chosen: Format, limit: int) -> tuple[bytes, bool]:
+    """The first ``limit`` solutions in ``chosen``, and whether there were more.
+
+    pyoxigraph serialises only a whole result, so the kept rows are written as SPARQL
+    TSV (cells in N-Triples syntax: nothing is lost), read back with pyoxigraph's own
+    parser and serialised in the chosen format by pyoxigraph.
+    """
+    variables = solutions.variables
+    if not variables:
+        # No columns: at most a few empty rows; nothing worth cutting.
+        return solutions.serialize(format=chosen.serialiser), False  # type: ignore[arg-type]
+    lines = ["\t".join(str(v) for v in variables)]
+    truncated = False
+    for count, solution in enumerate(solutions):
+        if count == limit:
+            truncated = True
+            break
+        lines.append(
+            "\t".join("" if (term := solution[v]) is None else str(term) for v in variables)
+        )
+    table = ("\n".join(lines) + "\n").encode()
+    if chosen.name == "TSV":
+        return table, truncated
+    kept = pyoxigraph.parse_query_results(table, format=QueryResultsFormat.TSV)
+    return kept.serialize(format=chosen.serialiser), truncated  # type: ignore[union-attr, arg-type]
+
+
+def _listing(formats: tuple[Format, ...]) -> str:
+    return ", ".join(f"{f.name} ({f.media_type})" for f in formats)
+
+
+def serve(connection: Connection) -> None:
+    """Answer jobs until the server closes its end."""
+    snapshot = _Snapshot()
+    connection.send(Reply("ready"))
+    while True:
+        try:
+            job = connection.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        try:
+            reply = run(job, snapshot)
+        except Exception as error:  # the server must get an answer, whatever went wrong
+            reply = Reply("error", message=f"{type(error).__name__}: {error}")
+        connection.send(reply)
+
+
+if __name__ == "__main__":
+    # Run the imported module's serve, so replies pickle as api.sparql.worker.Reply,
+    # not __main__.Reply, which the server could not unpickle.
+    from api.sparql import worker
+
+    worker.serve(Connection(int(sys.argv[1])))
