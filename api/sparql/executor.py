@@ -14,8 +14,9 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import Pipe
 from multiprocessing.connection import Connection
@@ -91,6 +92,8 @@ class SparqlExecutor:
         self._all: set[_Worker] = set()
         self._background: set[asyncio.Task[None]] = set()
         self._closing = False
+        self._refresh: Future[Path] | None = None
+        self._refresh_lock = threading.Lock()
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -111,9 +114,19 @@ class SparqlExecutor:
         self._threads.shutdown(wait=False, cancel_futures=True)
 
     def store_changed(self) -> None:
-        """Checkpoint the store now (an ``api.events`` listener; blocks for the checkpoint)."""
-        if not self._closing:
-            self.snapshots.refresh()
+        """Checkpoint the store in the background (an ``api.events`` listener).
+
+        Publishers call listeners on the event loop, so the checkpoint (tens of ms) is not
+        made here; :meth:`run` waits for it, so a query sent after a write's response sees
+        the write. A checkpoint already queued but not started will see this write too.
+        """
+        if self._closing:
+            return
+        with self._refresh_lock:
+            pending = self._refresh
+            if pending is not None and not pending.running() and not pending.done():
+                return
+            self._refresh = self._threads.submit(self.snapshots.refresh)
 
     async def run(
         self,
@@ -129,6 +142,12 @@ class SparqlExecutor:
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout
+        refresh = self._refresh
+        if refresh is not None and not refresh.done():
+            with contextlib.suppress(Exception):  # logged below; the last snapshot still serves
+                await asyncio.wrap_future(refresh)
+        if refresh is not None and refresh.done() and refresh.exception() is not None:
+            log.error("SPARQL snapshot failed: %s", refresh.exception())
         try:
             worker = await asyncio.wait_for(self._idle.get(), self.timeout)
         except TimeoutError:
