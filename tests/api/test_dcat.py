@@ -231,3 +231,18 @@ def test_figures_follow_a_publication(tmp_path: Path) -> None:
         assert partitions(catalogue.get("/catalogue")) == {"supply": 1, "demand": 0}
     finally:
         stop_server(running)
+
+
+def test_the_sparql_service_counts_what_the_catalogue_says(catalogue: Catalogue) -> None:
+    """The dcat:DataService's endpoint answers, over the same view as the VoID figures."""
+    graph = catalogue.get("/catalogue")
+    (endpoint,) = set(graph.objects(None, DCAT.endpointURL))
+    query = (
+        "SELECT (COUNT(DISTINCT ?s) AS ?n) "
+        "WHERE { ?s a <https://w3id.org/sidestream/ontology/Supply> }"
+    )
+    with catalogue.live.client(Accept="application/sparql-results+json") as client:
+        answer = client.get(str(endpoint), params={"query": query})
+    assert answer.status_code == 200, answer.text
+    count = int(answer.json()["results"]["bindings"][0]["n"]["value"])
+    assert count == partitions(graph)["supply"]
