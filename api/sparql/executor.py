@@ -137,19 +137,21 @@ class SparqlExecutor:
     ) -> Reply:
         """Run ``query`` on a free worker and return its reply.
 
-        The limit counts from now: waiting for a free worker uses it up too.
+        The limit counts from the newest checkpoint being ready: waiting for a free worker
+        uses it up too.
         Raises :class:`WorkersBusy`, :class:`QueryTimeout` or :class:`WorkerFailed`.
         """
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.timeout
         refresh = self._refresh
         if refresh is not None and not refresh.done():
             with contextlib.suppress(Exception):  # logged below; the last snapshot still serves
                 await asyncio.wrap_future(refresh)
         if refresh is not None and refresh.done() and refresh.exception() is not None:
             log.error("SPARQL snapshot failed: %s", refresh.exception())
+        # The checkpoint is the server's work, not the query's: the limit starts after it.
+        deadline = loop.time() + self.timeout
         try:
-            worker = await asyncio.wait_for(self._idle.get(), self.timeout)
+            worker = await asyncio.wait_for(self._idle.get(), max(deadline - loop.time(), 0))
         except TimeoutError:
             raise WorkersBusy from None
         job = Job(

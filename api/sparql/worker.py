@@ -8,7 +8,10 @@ that runs too long is ended by the server killing this process.
 
 from __future__ import annotations
 
+import os
 import sys
+import threading
+import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
@@ -123,8 +126,25 @@ def _listing(formats: tuple[Format, ...]) -> str:
     return ", ".join(f"{f.name} ({f.media_type})" for f in formats)
 
 
+def _exit_with_parent(interval: float = 1.0) -> None:
+    """End this process when the server is gone, even in the middle of a query.
+
+    A closed pipe is noticed only between queries; pyoxigraph releases the GIL while it
+    evaluates, so this thread runs during a long query too.
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+
+
 def serve(connection: Connection) -> None:
     """Answer jobs until the server closes its end."""
+    _exit_with_parent()
     snapshot = _Snapshot()
     connection.send(Reply("ready"))
     while True:
