@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import httpx
 import pytest
 import rdflib
 from rdflib.compare import isomorphic
@@ -30,9 +31,10 @@ from SPARQLWrapper import (
 )
 
 from api.settings import ServiceSettings
-from catalogue.access import ANONYMOUS, view_for
+from catalogue.access import ANONYMOUS, Role, view_for
 from catalogue.demo import demo_file
 from catalogue.store import opened_store
+from catalogue.tokens import create_token, tokens_path
 from tests.api.conftest import (
     LiveServer,
     loaded_store,
@@ -45,6 +47,13 @@ SS = "https://w3id.org/sidestream/ontology/"
 CONFIDENTIAL_STREAMS = ("elkem-process-products", "norsep-heroya-recovered-salt")
 SUPPLIES = f"PREFIX ss: <{SS}> SELECT ?supply WHERE {{ ?supply a ss:Supply }} ORDER BY ?supply"
 EVERYTHING = "CONSTRUCT WHERE { ?s ?p ?o }"
+RESTRICTED_STREAM = "eramet-mor-dust"
+CALLERS = {
+    "reader": ("Curious Institute", Role.READER),
+    "demo": ("demo", Role.PUBLISHER),  # the organisation the demo is published as
+    "other": ("Acme Metals", Role.PUBLISHER),
+    "admin": ("Catalogue Office", Role.ADMINISTRATOR),
+}
 
 
 @dataclass
@@ -54,6 +63,12 @@ class Demo:
     """Every statement of the anonymous view, read from the store without SPARQL."""
     public_graphs: frozenset[str]
     confidential_graphs: tuple[str, ...]
+    tokens: dict[str, str]
+
+    def client(self, who: str | None = None) -> httpx.Client:
+        if who is None:
+            return self.server.client()
+        return self.server.client(Authorization=f"Bearer {self.tokens[who]}")
 
 
 @pytest.fixture(scope="module")
@@ -75,8 +90,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     # The demo must hold what the confidentiality tests look for, or they prove nothing.
     assert confidential and len(public) > 500
     assert all(name in hidden_text for name in CONFIDENTIAL_STREAMS)
-    live, running = start_server(service_settings(path))
-    yield Demo(live, public, frozenset(g.value for g in view.graphs), confidential)
+    settings = service_settings(path)
+    tokens = {
+        name: create_token(tokens_path(settings), organisation, role, label=f"sparql {name}")[0]
+        for name, (organisation, role) in CALLERS.items()
+    }
+    live, running = start_server(settings)
+    yield Demo(live, public, frozenset(g.value for g in view.graphs), confidential, tokens)
     stop_server(running)
 
 
@@ -348,6 +368,71 @@ def test_from_named_and_default_graph_uri_cannot_open_confidential_graphs(demo: 
     assert leaks == []
 
 
+@pytest.mark.parametrize(
+    ("who", "sees_restricted", "sees_confidential"),
+    [
+        (None, False, False),
+        ("reader", True, False),
+        ("other", True, False),
+        ("demo", True, True),
+        ("admin", True, True),
+    ],
+)
+def test_each_caller_queries_its_own_view(
+    demo: Demo, who: str | None, sees_restricted: bool, sees_confidential: bool
+) -> None:
+    query = "SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o } }"
+    with demo.client(who) as client:
+        text = client.get("/sparql", params={"query": query}).text
+        default_graph = client.get("/sparql", params={"query": EVERYTHING}).text
+    for answer in (text, default_graph):
+        assert (RESTRICTED_STREAM in answer) is sees_restricted
+        assert all((name in answer) is sees_confidential for name in CONFIDENTIAL_STREAMS)
+
+
+def test_default_graph_uri_narrows_to_a_visible_graph(demo: Demo) -> None:
+    graph = sorted(demo.public_graphs)[0]
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    with demo.client() as client:
+        whole = client.get("/sparql", params={"query": query}).json()
+        narrowed = client.get("/sparql", params={"query": query, "default-graph-uri": graph}).json()
+    count = int(narrowed["results"]["bindings"][0]["n"]["value"])
+    assert 0 < count < int(whole["results"]["bindings"][0]["n"]["value"])
+
+
+def test_a_stream_published_through_the_api_is_queryable_at_once(demo: Demo) -> None:
+    identifier = "sparql-fresh-slag"
+    row = {"identifier": identifier, "kind": "supply", "name": "Fresh slag",
+           "organisation": "Acme Metals", "country": "NO", "material": "SiMn slag",
+           "state": "solid", "quantity": "1200", "unit": "t/a", "reference_year": "2023",
+           "confidentiality": "restricted"}  # fmt: skip
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(row), lineterminator="\n")
+    writer.writeheader()
+    writer.writerow(row)
+    query = f"ASK {{ ?s a <{SS}Supply> FILTER(CONTAINS(STR(?s), '{identifier}')) }}"
+    # Restricted, so the anonymous view the other tests compare against stays as it was.
+    with demo.client("reader") as reader:
+        before = reader.get("/sparql", params={"query": query}).json()["boolean"]
+        with demo.client("other") as publisher:
+            published = publisher.post(
+                "/streams",
+                params={"filename": "sparql-fresh.csv"},
+                content=out.getvalue().encode(),
+                headers={"Content-Type": "text/csv"},
+            )
+        assert published.status_code == 201, published.text
+        after = reader.get("/sparql", params={"query": query}).json()["boolean"]
+    with demo.client() as anonymous:
+        hidden = anonymous.get("/sparql", params={"query": query}).json()["boolean"]
+        public = anonymous.get(
+            "/sparql", params={"query": EVERYTHING}, headers={"Accept": "application/n-triples"}
+        )
+    assert (before, after, hidden) == (False, True, False)
+    # What the other tests compare with is untouched, whatever order they run in.
+    assert isomorphic(rdflib.Graph().parse(data=public.text, format="nt"), demo.public)
+
+
 # --- service description --------------------------------------------------------------
 
 
@@ -373,7 +458,9 @@ def test_service_description(demo: Demo, accept: str | None, rdflib_format: str)
     assert "SPARQL-Results-Truncated" in comment
     assert "503" in comment
     names = {str(n) for n in description.objects(None, sd.name)}
-    assert names == demo.public_graphs
+    # The caller's graphs (other tests may publish more public ones; never hidden ones).
+    assert names >= demo.public_graphs
+    assert not any(name.endswith(("/restricted", "/confidential")) for name in names)
 
 
 def test_openapi_documents_the_limits(demo: Demo) -> None:
