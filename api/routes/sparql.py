@@ -7,6 +7,7 @@ from urllib.parse import parse_qs
 
 import pyoxigraph
 from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from api.deps import SettingsDep, ViewDep
@@ -32,6 +33,8 @@ FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
 UPDATE_BODY = "application/sparql-update"
 READ_ONLY = "this endpoint is read-only: SPARQL Update is not accepted"
+LONG = 64 * 1024
+"""Texts longer than this are parsed and screened in a thread, off the event loop."""
 
 _DOC = (
     "SPARQL 1.1 Protocol: `query` by GET, by POST form (`application/x-www-form-"
@@ -97,7 +100,12 @@ async def sparql_post(request: Request, view: ViewDep, settings: SettingsDep) ->
         return _error(403, READ_ONLY)
     if content_type == FORM:
         try:
-            form = parse_qs(body.decode(), keep_blank_values=True)
+            text = body.decode()
+            form = (
+                await run_in_threadpool(parse_qs, text, keep_blank_values=True)
+                if len(text) > LONG
+                else parse_qs(text, keep_blank_values=True)
+            )
         except UnicodeDecodeError:
             return _error(400, "the form is not UTF-8")
         if "update" in form:
@@ -142,9 +150,13 @@ async def _answer(
     query = queries[0]
     if not query.strip():
         return _error(400, "the query is empty")
-    if is_update(query):
+    if len(query) > LONG:
+        update, service = await run_in_threadpool(_screen, query)
+    else:
+        update, service = _screen(query)
+    if update:
         return _error(403, READ_ONLY)
-    if uses_service(query):
+    if service:
         return _error(400, "SERVICE (federated query) is not allowed on this endpoint")
     preference = Preference(
         request.headers.get("accept"),
@@ -177,6 +189,11 @@ async def _answer(
         headers["Warning"] = f'199 sidestream "results cut at the row limit of {limit} rows"'
         headers["Link"] = f'<{endpoint}>; rel="describedby"'
     return Response(reply.body, headers=headers, media_type=BY_NAME[reply.format].content_type)
+
+
+def _screen(query: str) -> tuple[bool, bool]:
+    """Whether ``query`` is an update, and whether it calls SERVICE."""
+    return is_update(query), uses_service(query)
 
 
 def _dataset(

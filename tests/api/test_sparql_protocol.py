@@ -468,3 +468,17 @@ def test_openapi_documents_the_limits(demo: Demo) -> None:
         paths = client.get("/openapi.json").json()["paths"]
     assert "SPARQL-Results-Truncated" in paths["/sparql"]["get"]["description"]
     assert "413" in paths["/sparql"]["post"]["description"]
+
+
+def test_long_queries_are_screened_too(demo: Demo) -> None:
+    # Over 64 kB the screening runs in a thread; the answers must be the same.
+    padding = "# " + "x" * 100_000 + "\n"
+    with demo.client() as client:
+        fine = client.post("/sparql", data={"query": padding + SUPPLIES})
+        service = client.post(
+            "/sparql",
+            data={"query": padding + "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> {} }"},
+        )
+        update = client.post("/sparql", data={"query": padding + INSERT})
+    assert fine.status_code == 200
+    assert [service.status_code, update.status_code] == [400, 403]
