@@ -176,7 +176,7 @@ class SparqlExecutor:
             raise QueryTimeout
         try:
             reply = exchange.result()
-        except (EOFError, OSError) as error:
+        except Exception as error:  # EOFError when it died; anything else: do not trust it
             self._replace(worker, killed_at=None)
             raise WorkerFailed(str(error) or type(error).__name__) from error
         self._idle.put_nowait(worker)
@@ -191,9 +191,16 @@ class SparqlExecutor:
             await loop.run_in_executor(self._threads, worker.end)
             self._all.discard(worker)
             self.snapshots.release(worker)
-            if self._closing:
+            while not self._closing:
+                try:
+                    fresh = await self._spawn()
+                    break
+                except Exception:
+                    # Keep trying: a pool that shrinks for good would end in 503s only.
+                    log.exception("could not start a SPARQL worker; retrying")
+                    await asyncio.sleep(1)
+            else:
                 return
-            fresh = await self._spawn()
             self._idle.put_nowait(fresh)
             if killed_at is not None:
                 self.figures.kills += 1
