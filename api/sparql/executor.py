@@ -151,9 +151,31 @@ class SparqlExecutor:
         # The checkpoint is the server's work, not the query's: the limit starts after it.
         deadline = loop.time() + self.timeout
         try:
-            worker = await asyncio.wait_for(self._idle.get(), max(deadline - loop.time(), 0))
-        except TimeoutError:
-            raise WorkersBusy from None
+            return await self._attempt(query, default_graphs, named_graphs, preference, deadline)
+        except WorkerFailed:
+            # Queries are read-only, so a second try is safe: a worker found dead (killed
+            # by the OOM killer, say) costs the caller nothing. Only one, in case the
+            # query itself is what kills workers.
+            log.warning("a SPARQL worker failed; trying the query once more")
+            return await self._attempt(query, default_graphs, named_graphs, preference, deadline)
+
+    async def _attempt(
+        self,
+        query: str,
+        default_graphs: tuple[str, ...] | None,
+        named_graphs: tuple[str, ...] | None,
+        preference: Preference,
+        deadline: float,
+    ) -> Reply:
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                worker = await asyncio.wait_for(self._idle.get(), max(deadline - loop.time(), 0))
+            except TimeoutError:
+                raise WorkersBusy from None
+            if worker.process.poll() is None:
+                break
+            self._replace(worker, killed_at=None)  # it died while idle
         job = Job(
             snapshot=str(self.snapshots.hold(worker)),
             query=query,

@@ -230,3 +230,19 @@ def test_writes_reach_the_workers_and_old_snapshots_go(limited: Limited) -> None
     snapshots = list(limited.executor.snapshots.folder.iterdir())
     assert len(snapshots) <= 1 + limited.server.settings.sparql_workers
     print(f"\nFIGURES checkpoint after a write: {', '.join(f'{t:.1f}' for t in timings)} ms")
+
+
+def test_a_worker_that_died_idle_costs_the_caller_nothing(limited: Limited) -> None:
+    executor = limited.executor
+    victims = [w.process.pid for w in executor._all]
+    for pid in victims:
+        os.kill(pid, 9)  # as the OOM killer would
+    with limited.server.client() as client:
+        seconds, answer = ask(client, POINT)
+        assert answer.status_code == 200 and answer.json()["boolean"] is True
+        deadline = time.monotonic() + 10
+        while any(w.process.pid in victims for w in executor._all):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert all(ask(client, POINT)[1].status_code == 200 for _ in range(4))
+    print(f"\nFIGURES query when both workers had died: {seconds * 1000:.0f} ms")
