@@ -16,7 +16,6 @@ processor reads the same with or without the context.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -28,6 +27,7 @@ from fastapi import HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from pyoxigraph import RdfFormat, Triple
 
+from api.accept import MediaRange, parse_accept, preference
 from catalogue.namespaces import PREFIXES
 
 
@@ -78,47 +78,10 @@ class NotAcceptable(HTTPException):
         )
 
 
-def _parse_accept(header: str) -> list[tuple[str, str, float]]:
-    """``(type, subtype, q)`` for each range of an ``Accept`` header; bad q-values count
-    as 0 so a malformed range cannot win."""
-    ranges = []
-    for part in header.split(","):
-        fields = [field.strip() for field in part.split(";")]
-        media = fields[0].lower()
-        if "/" not in media:
-            continue
-        main, sub = media.split("/", 1)
-        q = 1.0
-        for parameter in fields[1:]:
-            key, _, value = parameter.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-                # "nan" parses as a float and would compare as neither more nor less.
-                q = max(0.0, min(1.0, q)) if math.isfinite(q) else 0.0
-        ranges.append((main, sub, q))
-    return ranges
-
-
-def _quality(representation: Representation, ranges: list[tuple[str, str, float]]) -> float:
-    """The q the client gives ``representation``: that of the most specific matching range."""
-    best: tuple[int, float] = (-1, 0.0)
-    for media in representation.answers():
-        main, sub = media.split("/", 1)
-        for range_main, range_sub, q in ranges:
-            if range_main == main and range_sub == sub:
-                specificity = 2
-            elif range_main == main and range_sub == "*":
-                specificity = 1
-            elif range_main == "*" and range_sub == "*":
-                specificity = 0
-            else:
-                continue
-            if (specificity, q) > best:
-                best = (specificity, q)
-    return best[1]
+def _quality(representation: Representation, ranges: list[MediaRange]) -> float:
+    """The q of the most specific range matching any media type ``representation``
+    answers to (``text/turtle;q=0.1`` outranks ``application/*`` for Turtle)."""
+    return max(preference(media, ranges) for media in representation.answers())[1]
 
 
 def negotiate(request: Request, available: Sequence[Representation]) -> Representation:
@@ -133,7 +96,7 @@ def negotiate(request: Request, available: Sequence[Representation]) -> Represen
     header = request.headers.get("accept", "").strip()
     if not header:
         return available[0]
-    ranges = _parse_accept(header)
+    ranges = parse_accept(header)
     scored = [(_quality(r, ranges), -index, r) for index, r in enumerate(available)]
     quality, _, best = max(scored, key=lambda item: (item[0], item[1]))
     if quality <= 0:

@@ -5,11 +5,13 @@ Imported by the worker processes too, so it needs nothing but pyoxigraph.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from pyoxigraph import QueryResultsFormat, RdfFormat
+
+from api.accept import parse_accept, quality
 
 
 class Family(StrEnum):
@@ -121,45 +123,6 @@ class Preference:
     keywords: tuple[str, ...] = ()
 
 
-def _ranges(accept: str) -> list[tuple[str, str, float]]:
-    """``(type, subtype, q)`` for each media range in an ``Accept`` header."""
-    ranges = []
-    for part in accept.split(","):
-        fields = [f.strip() for f in part.split(";")]
-        media = fields[0].lower()
-        if "/" not in media:
-            continue
-        kind, _, subtype = media.partition("/")
-        q = 1.0
-        for parameter in fields[1:]:
-            key, _, value = parameter.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    q = min(max(float(value.strip()), 0.0), 1.0)
-                except ValueError:
-                    q = 0.0
-        ranges.append((kind, subtype, q))
-    return ranges
-
-
-def _quality(media_type: str, ranges: Sequence[tuple[str, str, float]]) -> float:
-    """The q of the most specific range matching ``media_type`` (0 when none does)."""
-    kind, _, subtype = media_type.partition("/")
-    best_specificity, best_q = -1, 0.0
-    for r_kind, r_subtype, q in ranges:
-        if r_kind == kind and r_subtype == subtype:
-            specificity = 2
-        elif r_kind == kind and r_subtype == "*":
-            specificity = 1
-        elif r_kind == "*" and r_subtype == "*":
-            specificity = 0
-        else:
-            continue
-        if specificity > best_specificity:
-            best_specificity, best_q = specificity, q
-    return best_q
-
-
 def choose(family: Family, preference: Preference) -> Format | None:
     """The format to answer in, or None when the client accepts none of the family's.
 
@@ -174,13 +137,13 @@ def choose(family: Family, preference: Preference) -> Format | None:
                 return candidate
     if not preference.accept or not preference.accept.strip():
         return candidates[0]
-    ranges = _ranges(preference.accept)
+    ranges = parse_accept(preference.accept)
     best: Format | None = None
     best_q = 0.0
     for candidate in candidates:
-        q = _quality(candidate.media_type, ranges)
+        q = quality(candidate.media_type, ranges)
         # An alias counts slightly less, so text/xml picks results XML before RDF/XML only by order.
-        q = max([q, *(_quality(alias, ranges) * 0.999 for alias in candidate.aliases)])
+        q = max([q, *(quality(alias, ranges) * 0.999 for alias in candidate.aliases)])
         if q > best_q:
             best, best_q = candidate, q
     return best
