@@ -705,6 +705,7 @@ def _score(demand: Demand, supply: Supply, candidate: Candidate, holding: set[st
         parts.append(candidate.reason)
     recoverable: Recoverable | None = None
     quantity_supply: Decimal | None = None
+    content: float | None = None
     if candidate.route in ("composition", "technology") and demand.elements:
         symbols, masses, fractions = [], [], []
         for element in sorted(holding or ([candidate.element] if candidate.element else [])):
@@ -716,7 +717,16 @@ def _score(demand: Demand, supply: Supply, candidate: Candidate, holding: set[st
                     masses.append(supply.quantity.estimate.value * found.value)
         if candidate.route == "composition":
             parts[-1] = "contains " + (", ".join(fractions) or ", ".join(symbols))
-        elif not fractions:
+        elif holding:
+            content = 1.0
+            if not fractions:
+                parts.append(f"{', '.join(symbols)} present, content not given")
+        elif supply.elements or supply.formulas:
+            # An analysis that lists other elements but not this one: likely absent.
+            content = 0.0
+            parts.append(f"{', '.join(symbols)} not in its reported composition")
+        else:
+            content = weights.UNKNOWN
             parts.append(f"{', '.join(symbols)} not reported")
         total = sum(masses, Decimal(0)) if masses else None
         unit = supply.quantity.unit if total is not None and supply.quantity else None
@@ -725,8 +735,8 @@ def _score(demand: Demand, supply: Supply, candidate: Candidate, holding: set[st
             quantity_supply = total
         if symbols:
             recoverable = Recoverable(element="+".join(symbols), mass=total, unit=unit)
-    # Property fit.
-    checks: list[float] = []
+    # Property fit: the demanded element's presence on a technology route, then limits.
+    checks: list[float] = [] if content is None else [content]
     violated = False
     asked = {(c.element, c.formula) for c in demand.criteria}
     extra = [c for c in candidate.criteria if (c.element, c.formula) not in asked]

@@ -225,3 +225,32 @@ def test_a_broken_cadmium_limit_ranks_below_and_is_named(
     dirty = results[order.index("dirty-ash")]
     assert "Cd 5 mg/kg exceeds the 2 mg/kg limit" in dirty.explanation
     assert dirty.score < results[order.index("clean-ash")].score
+
+
+COBALT_ROWS = [
+    {"identifier": "want-cobalt", "kind": "demand", "name": "Cobalt for cells",
+     "material": "cobalt", "quantity": "", "unit": "", "composition": ""},
+    {"identifier": "slag-analysed-without-co", "kind": "supply", "name": "Slag, Fe only",
+     "material": "ladle slag", "quantity": "1000", "unit": "t/a", "composition": "Fe=20 %"},
+    {"identifier": "slag-not-analysed", "kind": "supply", "name": "Slag, no analysis",
+     "material": "ladle slag", "quantity": "1000", "unit": "t/a", "composition": ""},
+]  # fmt: skip
+
+
+def test_a_technology_route_to_an_element_the_analysis_lacks_ranks_lowest(
+    tmp_path: Path,
+) -> None:
+    rows = [{**BASE, **row} for row in COBALT_ROWS]
+    template = tmp_path / "co.csv"
+    with template.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    path = tmp_path / "store"
+    assert main(["load", str(template), "--store", str(path), "--by", "test"]) == 0
+    results = {result.identifier: result for result in matched(path, "want-cobalt")}
+    lacking, unknown = results["slag-analysed-without-co"], results["slag-not-analysed"]
+    assert lacking.route == unknown.route == "technology"
+    assert "Co not in its reported composition" in lacking.explanation
+    assert "Co not reported" in unknown.explanation
+    assert lacking.score < unknown.score
