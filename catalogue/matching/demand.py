@@ -52,6 +52,7 @@ from catalogue.store.base import EVERYTHING, CatalogueStore, Row, View
 
 SS = "https://w3id.org/sidestream/ontology/"
 RESOURCE = SS + "Resource"
+SUPPLY = SS + "Supply"
 HAS_RESOURCE = SS + "hasResource"
 REQUESTS_ELEMENT = SS + "requestsElement"
 REQUESTS_APPLICATION = SS + "requestsApplication"
@@ -430,52 +431,88 @@ def read_supplies(
     if not streams:
         return supplies
     iris = [NamedNode(stream) for stream in sorted(streams)]
+    facts: dict[str, dict[str, list[pyoxigraph.Literal | NamedNode]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
     for row in store.select(
-        queries.bind(queries.load("match/supply_details"), {"stream": iris}), view
+        queries.bind(queries.load("match/supply_facts"), {"stream": iris}), view
     ):
-        stream = _value(row, "stream") or ""
-        supply = supplies.get(stream)
-        if supply is None:
-            supply = supplies[stream] = Supply(stream)
-            supply.identifier = _value(row, "identifier") or stream.rsplit("/", 1)[-1]
-            supply.state = _value(row, "state")
-            supply.temperature = _decimal(row, "temperature")
-            hazardous = _value(row, "hazardous")
-            supply.hazardous = None if hazardous is None else hazardous in ("true", "1")
-            supply.point = _point(_value(row, "wkt"))
-            supply.quantity = _quantity(row, vocabulary)
-            given = _value(row, "basis")
-            supply.basis = basis_of(
-                None if given is None else local_name(given),
-                supply.quantity.unit if supply.quantity else None,
+        term = row["value"]
+        if isinstance(term, pyoxigraph.Literal | NamedNode):
+            facts[_value(row, "stream") or ""][local_name(_value(row, "property") or "")].append(
+                term
             )
-            year = _value(row, "year")
-            supply.year = None if year is None else int(year)
-            supply.organisation = _value(row, "organisationName")
-            supply.country = _value(row, "country")
-        name = row.get("name")
-        if isinstance(name, pyoxigraph.Literal):
-            supply.names.setdefault(name.language or "", name.value)
-        term = _value(row, "class")
-        if term is not None:
-            supply.classes.add(term)
-    seen: set[str] = set()
+    for stream, found in facts.items():
+        if NamedNode(SUPPLY) in found["type"]:
+            supplies[stream] = _supply(stream, found, vocabulary)
+    parts: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
     for row in store.select(
         queries.bind(queries.load("match/supply_components"), {"stream": iris}), view
     ):
         stream, component = _value(row, "stream") or "", _value(row, "component") or ""
-        if stream not in supplies or component in seen:
-            continue
-        seen.add(component)
+        if stream in supplies:
+            key = local_name(_value(row, "property") or "")
+            parts[stream, component][key] = _value(row, "value") or ""
+    for (stream, _), part in sorted(parts.items()):
         found = estimate(
-            _decimal(row, "fraction"), _decimal(row, "fractionMin"), _decimal(row, "fractionMax")
+            *(
+                None if part.get(key) is None else Decimal(part[key])
+                for key in ("massFraction", "minimumMassFraction", "maximumMassFraction")
+            )
         )
-        element, formula = _value(row, "element"), _value(row, "formula")
+        element, formula = part.get("element"), part.get("formula")
         if element is not None:
             supplies[stream].elements.setdefault(element, []).append(found)
         elif formula is not None:
             supplies[stream].formulas[formula] = found
     return supplies
+
+
+def _supply(
+    stream: str, found: dict[str, list[pyoxigraph.Literal | NamedNode]], vocabulary: Vocabulary
+) -> Supply:
+    """A supply from its ``match/supply_facts.rq`` rows, keyed by property local name."""
+
+    def first(key: str) -> str | None:
+        values = found.get(key)
+        return str(values[0].value) if values else None
+
+    def decimal(key: str) -> Decimal | None:
+        text = first(key)
+        return None if text is None else Decimal(text)
+
+    supply = Supply(stream)
+    supply.identifier = first("identifier") or stream.rsplit("/", 1)[-1]
+    supply.state = first("physicalState")
+    supply.temperature = decimal("temperatureCelsius")
+    hazardous = first("hazardous")
+    supply.hazardous = None if hazardous is None else hazardous in ("true", "1")
+    supply.point = _point(first("asWKT"))
+    quantity: Row = {
+        key: found[name][0]
+        for key, name in (
+            ("value", "numericValue"),
+            ("minimum", "minimumValue"),
+            ("maximum", "maximumValue"),
+            ("unit", "unit"),
+        )
+        if found.get(name)
+    }
+    supply.quantity = _quantity(quantity, vocabulary)
+    given = first("basis")
+    supply.basis = basis_of(
+        None if given is None else local_name(given),
+        supply.quantity.unit if supply.quantity else None,
+    )
+    year = first("referenceYear")
+    supply.year = None if year is None else int(year)
+    supply.organisation = first("heldBy")
+    supply.country = first("countryCode")
+    for name in found.get("label", []):
+        if isinstance(name, pyoxigraph.Literal):
+            supply.names.setdefault(name.language or "", name.value)
+    supply.classes.update(str(term.value) for term in found.get("hasResource", []))
+    return supply
 
 
 # --------------------------------------------------------------------------- candidates
@@ -531,7 +568,7 @@ class CatalogueSupplies:
 @dataclass(frozen=True)
 class OneSupply:
     """One supply already read (stream-first): the same answers from its own classes and
-    elements, which ``match/supply_details.rq`` and ``supply_components.rq`` read exactly
+    elements, which ``match/supply_facts.rq`` and ``supply_components.rq`` read exactly
     as the candidate queries would find them."""
 
     supply: Supply
