@@ -1,7 +1,7 @@
 """Demand-first matching: the supplies that could meet a demand, best first.
 
 ``match_demand(store, "lindum-sor-neutralising-agent")`` reads what the demand asks for
-(``match/demand_profile.rq``) and finds candidates on four routes:
+(``match/demand_facts.rq``) and finds candidates on four routes:
 
 - **direct**: supplies whose resource is typed (with materialised superclasses) with
   the demanded class, or with a sibling or cousin class close enough in the material
@@ -300,19 +300,68 @@ def read_demand(
     return read_demands(store, demands[:1], vocabulary, view)[demands[0]]
 
 
+Facts = dict[str, list[pyoxigraph.Literal | NamedNode]]
+"""Property local name -> values, for one stream (``match/*_facts.rq`` rows pivoted)."""
+
+
+def _facts(store: CatalogueStore, query: str, streams: list[str], view: View) -> dict[str, Facts]:
+    """Stream IRI -> its facts, from a ``(stream, property, value)`` query."""
+    found: dict[str, Facts] = defaultdict(lambda: defaultdict(list))
+    iris = [NamedNode(stream) for stream in sorted(streams)]
+    for row in store.select(queries.bind(queries.load(query), {"stream": iris}), view):
+        term = row["value"]
+        if isinstance(term, pyoxigraph.Literal | NamedNode):
+            found[_value(row, "stream") or ""][local_name(_value(row, "property") or "")].append(
+                term
+            )
+    return found
+
+
+def _first(found: Facts, key: str) -> str | None:
+    values = found.get(key)
+    return str(values[0].value) if values else None
+
+
+def _first_decimal(found: Facts, key: str) -> Decimal | None:
+    text = _first(found, key)
+    return None if text is None else Decimal(text)
+
+
+def _name(found: Facts) -> dict[str, str]:
+    """Language tag ('' for none) -> label."""
+    names: dict[str, str] = {}
+    for name in found.get("label", []):
+        if isinstance(name, pyoxigraph.Literal):
+            names.setdefault(name.language or "", name.value)
+    return names
+
+
+def _quantity_of(found: Facts, vocabulary: Vocabulary) -> QuantityEstimate | None:
+    given: Row = {
+        key: found[name][0]
+        for key, name in (
+            ("value", "numericValue"),
+            ("minimum", "minimumValue"),
+            ("maximum", "maximumValue"),
+            ("unit", "unit"),
+        )
+        if found.get(name)
+    }
+    return _quantity(given, vocabulary)
+
+
 def read_demands(
     store: CatalogueStore, streams: list[str], vocabulary: Vocabulary, view: View = EVERYTHING
 ) -> dict[str, Demand]:
     """The demands ``streams`` (IRIs), read with two queries however many there are."""
     if not streams:
         return {}
+    demands = {
+        stream: _demand(stream, found, vocabulary)
+        for stream, found in _facts(store, "match/demand_facts", streams, view).items()
+        if NamedNode(SS + "Demand") in found["type"]
+    }
     iris = [NamedNode(stream) for stream in sorted(streams)]
-    rows: dict[str, list[Row]] = defaultdict(list)
-    for row in store.select(
-        queries.bind(queries.load("match/demand_profile"), {"stream": iris}), view
-    ):
-        rows[_value(row, "stream") or ""].append(row)
-    demands = {stream: _demand(stream, found, vocabulary) for stream, found in rows.items()}
     for row in store.select(
         queries.bind(queries.load("match/demand_requirements"), {"demand": iris}), view
     ):
@@ -329,34 +378,28 @@ def read_demands(
     return demands
 
 
-def _demand(stream: str, rows: list[Row], vocabulary: Vocabulary) -> Demand:
-    first = rows[0]
+def _demand(stream: str, found: Facts, vocabulary: Vocabulary) -> Demand:
+    names = _name(found)
     demand = Demand(
         iri=stream,
-        name=_value(first, "name") or local_name(stream),
-        state=_value(first, "state"),
-        temperature=_decimal(first, "temperature"),
-        point=_point(_value(first, "wkt")),
-        quantity=_quantity(first, vocabulary),
+        name=names.get("en") or names.get("") or next(iter(names.values()), local_name(stream)),
+        state=_first(found, "physicalState"),
+        temperature=_first_decimal(found, "temperatureCelsius"),
+        point=_point(_first(found, "asWKT")),
+        quantity=_quantity_of(found, vocabulary),
     )
+    for term in found.get("requestsApplication", []):
+        demand.applications.add(term.value)
+        demand.requested.append(term_label(term.value))
+    for term in found.get("requestsElement", []):
+        demand.elements[term.value] = element_symbol(term.value)
+        demand.requested.append(term_label(term.value))
+    for key in ("requestsRawMaterial", "requestsElementGroup"):
+        for term in found.get(key, []):
+            demand.elements.update(elements_of(term.value))
+            demand.requested.append(term_label(term.value))
     materials = hierarchy()
-    typed: set[str] = set()
-    for row in rows:
-        request, target = _value(row, "request"), _value(row, "target")
-        if request is None or target is None:
-            continue
-        if request == HAS_RESOURCE:
-            typed.add(target)
-        elif request == REQUESTS_APPLICATION:
-            demand.applications.add(target)
-            demand.requested.append(term_label(target))
-        else:
-            if request == REQUESTS_ELEMENT:
-                demand.elements[target] = element_symbol(target)
-            else:
-                demand.elements.update(elements_of(target))
-            demand.requested.append(term_label(target))
-    specific = materials.most_specific(frozenset(typed))
+    specific = materials.most_specific(frozenset(t.value for t in found.get("hasResource", [])))
     if specific is not None:
         demand.classes.add(specific)
         demand.requested.append(materials.label(specific))
@@ -430,21 +473,10 @@ def read_supplies(
     supplies: dict[str, Supply] = {}
     if not streams:
         return supplies
-    iris = [NamedNode(stream) for stream in sorted(streams)]
-    facts: dict[str, dict[str, list[pyoxigraph.Literal | NamedNode]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
-    for row in store.select(
-        queries.bind(queries.load("match/supply_facts"), {"stream": iris}), view
-    ):
-        term = row["value"]
-        if isinstance(term, pyoxigraph.Literal | NamedNode):
-            facts[_value(row, "stream") or ""][local_name(_value(row, "property") or "")].append(
-                term
-            )
-    for stream, found in facts.items():
+    for stream, found in _facts(store, "match/supply_facts", streams, view).items():
         if NamedNode(SUPPLY) in found["type"]:
             supplies[stream] = _supply(stream, found, vocabulary)
+    iris = [NamedNode(stream) for stream in sorted(streams)]
     parts: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
     for row in store.select(
         queries.bind(queries.load("match/supply_components"), {"stream": iris}), view
@@ -468,49 +500,26 @@ def read_supplies(
     return supplies
 
 
-def _supply(
-    stream: str, found: dict[str, list[pyoxigraph.Literal | NamedNode]], vocabulary: Vocabulary
-) -> Supply:
-    """A supply from its ``match/supply_facts.rq`` rows, keyed by property local name."""
-
-    def first(key: str) -> str | None:
-        values = found.get(key)
-        return str(values[0].value) if values else None
-
-    def decimal(key: str) -> Decimal | None:
-        text = first(key)
-        return None if text is None else Decimal(text)
-
+def _supply(stream: str, found: Facts, vocabulary: Vocabulary) -> Supply:
+    """A supply from its ``match/supply_facts.rq`` rows."""
     supply = Supply(stream)
-    supply.identifier = first("identifier") or stream.rsplit("/", 1)[-1]
-    supply.state = first("physicalState")
-    supply.temperature = decimal("temperatureCelsius")
-    hazardous = first("hazardous")
+    supply.identifier = _first(found, "identifier") or stream.rsplit("/", 1)[-1]
+    supply.state = _first(found, "physicalState")
+    supply.temperature = _first_decimal(found, "temperatureCelsius")
+    hazardous = _first(found, "hazardous")
     supply.hazardous = None if hazardous is None else hazardous in ("true", "1")
-    supply.point = _point(first("asWKT"))
-    quantity: Row = {
-        key: found[name][0]
-        for key, name in (
-            ("value", "numericValue"),
-            ("minimum", "minimumValue"),
-            ("maximum", "maximumValue"),
-            ("unit", "unit"),
-        )
-        if found.get(name)
-    }
-    supply.quantity = _quantity(quantity, vocabulary)
-    given = first("basis")
+    supply.point = _point(_first(found, "asWKT"))
+    supply.quantity = _quantity_of(found, vocabulary)
+    given = _first(found, "basis")
     supply.basis = basis_of(
         None if given is None else local_name(given),
         supply.quantity.unit if supply.quantity else None,
     )
-    year = first("referenceYear")
+    year = _first(found, "referenceYear")
     supply.year = None if year is None else int(year)
-    supply.organisation = first("heldBy")
-    supply.country = first("countryCode")
-    for name in found.get("label", []):
-        if isinstance(name, pyoxigraph.Literal):
-            supply.names.setdefault(name.language or "", name.value)
+    supply.organisation = _first(found, "heldBy")
+    supply.country = _first(found, "countryCode")
+    supply.names = _name(found)
     supply.classes.update(str(term.value) for term in found.get("hasResource", []))
     return supply
 
