@@ -24,6 +24,7 @@ from urllib.parse import urlencode
 
 import pyoxigraph
 from fastapi import HTTPException, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pyoxigraph import RdfFormat, Triple
 
@@ -227,6 +228,22 @@ def rdf_response(
 
 
 # --------------------------------------------------------------------------- HTML pages
+
+
+async def summary_response(
+    request: Request,
+    representation: Representation,
+    page: str,
+    summary: dict[str, Any],
+    headers: dict[str, str],
+) -> Response:
+    """``summary`` as JSON, or for ``HTML`` the page ``api.pages.<page>`` renders from it
+    (in a thread: a page may run matching)."""
+    if representation is HTML:
+        response = await run_in_threadpool(page_renderer(page), request, summary)
+        response.headers.update(headers)
+        return response
+    return JSONResponse(summary, headers=headers)
 
 
 def page_renderer(name: str) -> Any:

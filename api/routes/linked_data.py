@@ -18,7 +18,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import RedirectResponse
 from pyoxigraph import NamedNode
 
 from api import conneg
@@ -45,28 +45,20 @@ def data_prefixes(settings: ServiceSettings) -> list[str]:
 def redirect_router(settings: ServiceSettings) -> APIRouter:
     """The 303 redirects from data IRIs to their documents, for ``settings``' base."""
     redirects = APIRouter(tags=["linked data"])
+    routes = (
+        ("/stream/{identifier}", "streams/{identifier}", "stream"),
+        ("/organisation/{slug}", "organisations/{slug}", "organisation"),
+        ("/site/{organisation}/{site}", "sites/{organisation}/{site}", "site"),
+    )
     for prefix in data_prefixes(settings):
-        redirects.add_api_route(
-            prefix + "/stream/{identifier}",
-            _to("streams/{identifier}"),
-            methods=["GET"],
-            include_in_schema=prefix == DEFAULT_PREFIX,
-            summary="stream IRI → its document",
-        )
-        redirects.add_api_route(
-            prefix + "/organisation/{slug}",
-            _to("organisations/{slug}"),
-            methods=["GET"],
-            include_in_schema=prefix == DEFAULT_PREFIX,
-            summary="organisation IRI → its document",
-        )
-        redirects.add_api_route(
-            prefix + "/site/{organisation}/{site}",
-            _to("sites/{organisation}/{site}"),
-            methods=["GET"],
-            include_in_schema=prefix == DEFAULT_PREFIX,
-            summary="site IRI → its document",
-        )
+        for path, document, what in routes:
+            redirects.add_api_route(
+                prefix + path,
+                _to(document),
+                methods=["GET"],
+                include_in_schema=prefix == DEFAULT_PREFIX,
+                summary=f"{what} IRI → its document",
+            )
     return redirects
 
 
@@ -102,12 +94,9 @@ async def _describe(
         return conneg.rdf_response(request, triples, representation, available)
     summary = resource_summary(settings, iri, triples)
     headers = conneg.negotiated_headers(request, available)
-    if representation is conneg.HTML:
-        render = conneg.page_renderer("render_resource_page")
-        response = await run_in_threadpool(render, request, summary)
-        response.headers.update(headers)
-        return response
-    return JSONResponse(summary, headers=headers)
+    return await conneg.summary_response(
+        request, representation, "render_resource_page", summary, headers
+    )
 
 
 def resource_summary(

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse
 from pyoxigraph import NamedNode, Triple
 
 from api import conneg
@@ -99,8 +99,6 @@ async def _describe(request: Request, iri_text: str) -> Response:
         return conneg.rdf_response(request, triples, representation, available)
     summary: dict[str, Any] = lookup.resource_summary(iri, triples)
     headers = conneg.negotiated_headers(request, available)
-    if representation is conneg.HTML:
-        response = conneg.page_renderer("render_resource_page")(request, summary)
-        response.headers.update(headers)
-        return response
-    return JSONResponse(summary, headers=headers)
+    return await conneg.summary_response(
+        request, representation, "render_resource_page", summary, headers
+    )

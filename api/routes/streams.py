@@ -26,7 +26,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
 from pyoxigraph import NamedNode
 
 from api import conneg
@@ -112,12 +111,9 @@ async def list_streams(
         [f'<{url}>; rel="{rel}"' for rel, url in links.items() if rel != "self"] + [headers["Link"]]
     )
     headers["X-Total-Count"] = str(result.total)
-    if representation is conneg.HTML:
-        render = conneg.page_renderer("render_streams_page")
-        response = await run_in_threadpool(render, request, listing)
-        response.headers.update(headers)
-        return response
-    return JSONResponse(listing, headers=headers)
+    return await conneg.summary_response(
+        request, representation, "render_streams_page", listing, headers
+    )
 
 
 def _page_links(request: Request, page: int, pages: int) -> dict[str, str]:
@@ -157,13 +153,9 @@ async def get_stream(
     graphs = await run_in_threadpool(lookup.stream_graphs, store, view, stream)
     summary = stream_page_summary(request, settings, stream, triples, graphs, available)
     headers = conneg.negotiated_headers(request, available)
-    if representation is conneg.HTML:
-        # The page finds the stream's matches: CPU work, off the event loop.
-        render = conneg.page_renderer("render_stream_page")
-        response = await run_in_threadpool(render, request, summary)
-        response.headers.update(headers)
-        return response
-    return JSONResponse(summary, headers=headers)
+    return await conneg.summary_response(
+        request, representation, "render_stream_page", summary, headers
+    )
 
 
 def stream_page_summary(

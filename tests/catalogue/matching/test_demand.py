@@ -208,17 +208,23 @@ BASE = {"organisation": "Test Works", "country": "NO", "state": "solid",
         "latitude": "59.1", "longitude": "9.6"}  # fmt: skip
 
 
+def loaded(folder: Path, rows: list[dict[str, str]]) -> Path:
+    """A store holding ``rows`` (with the BASE cells), loaded by the command line."""
+    full = [{**BASE, **row} for row in rows]
+    template = folder / "streams.csv"
+    with template.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(full[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(full)
+    path = folder / "store"
+    assert main(["load", str(template), "--store", str(path), "--by", "test"]) == 0
+    return path
+
+
 def test_a_broken_cadmium_limit_ranks_below_and_is_named(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    rows = [{**BASE, **row} for row in REQUIREMENT_ROWS]
-    template = tmp_path / "cd.csv"
-    with template.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    path = tmp_path / "store"
-    assert main(["load", str(template), "--store", str(path), "--by", "test"]) == 0
+    path = loaded(tmp_path, REQUIREMENT_ROWS)
     results = matched(path, "low-cd-ash")
     order = identifiers(results)
     assert order.index("clean-ash") < order.index("dirty-ash")
@@ -240,14 +246,7 @@ COBALT_ROWS = [
 def test_a_technology_route_to_an_element_the_analysis_lacks_ranks_lowest(
     tmp_path: Path,
 ) -> None:
-    rows = [{**BASE, **row} for row in COBALT_ROWS]
-    template = tmp_path / "co.csv"
-    with template.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    path = tmp_path / "store"
-    assert main(["load", str(template), "--store", str(path), "--by", "test"]) == 0
+    path = loaded(tmp_path, COBALT_ROWS)
     results = {result.identifier: result for result in matched(path, "want-cobalt")}
     lacking, unknown = results["slag-analysed-without-co"], results["slag-not-analysed"]
     assert lacking.route == unknown.route == "technology"
