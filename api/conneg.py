@@ -272,6 +272,6 @@ def not_found(request: Request, representation: Representation, message: str) ->
     if render is not None:
         response: Response = render(request, 404, "Not found", message)
     else:
-        response = JSONResponse({"detail": message}, status_code=404)
+        response = JSONResponse({"error": message}, status_code=404)
     response.headers["Vary"] = "Accept"
     return response

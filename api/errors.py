@@ -1,9 +1,11 @@
-"""Domain exceptions to HTTP statuses, in one table."""
+"""Domain exceptions to HTTP statuses, in one table, and one error body for every route:
+``{"error": "what is wrong", ...details}``."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from catalogue.errors import InputError, SidestreamError, SubmissionRejected
 from catalogue.matching.demand import DemandNotFound
@@ -33,5 +35,19 @@ async def _sidestream_error(request: Request, error: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=status_of(error))
 
 
+async def _http_error(request: Request, error: Exception) -> JSONResponse:
+    """FastAPI's ``{"detail": ...}`` as ``{"error": ...}``: a dict detail is spread, so a
+    406 reads ``{"error", "available", "formats"}``."""
+    assert isinstance(error, HTTPException)
+    detail = error.detail
+    body: dict[str, object] = (
+        {"error": detail.get("error", ""), **detail}
+        if isinstance(detail, dict)
+        else {"error": str(detail)}
+    )
+    return JSONResponse(body, status_code=error.status_code, headers=error.headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(SidestreamError, _sidestream_error)
+    app.add_exception_handler(HTTPException, _http_error)

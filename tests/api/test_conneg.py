@@ -129,7 +129,7 @@ def test_406_body_and_alternate_links(demo_server: LiveServer) -> None:
         turtle = client.get(f"/streams/{STREAM}", params={"format": "ttl"})
     assert refused.status_code == 406
     assert refused.headers["vary"] == "Accept"
-    available = refused.json()["detail"]["available"]
+    available = refused.json()["available"]
     assert set(RDFLIB_FORMATS) <= set(available)
     assert bad_format.status_code == 406
     links = turtle.headers["link"]

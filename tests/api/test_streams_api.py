@@ -337,7 +337,7 @@ def test_list_is_html_for_browsers_and_refuses_rdf(demo_server: LiveServer) -> N
         turtle = client.get("/streams", headers={"Accept": "text/turtle"})
     assert json_body.headers["content-type"].startswith("application/json")
     assert turtle.status_code == 406
-    assert "application/json" in turtle.json()["detail"]["available"]
+    assert "application/json" in turtle.json()["available"]
     if conneg.page_renderer("render_streams_page") is not None:
         assert page.headers["content-type"].startswith("text/html")
         assert "Northvolt" in page.text
