@@ -28,7 +28,7 @@ from catalogue.matching.crm import match_element, resolve
 from catalogue.matching.results import MatchResult
 from catalogue.store.base import CatalogueStore, View
 
-router = APIRouter(tags=["pages"], include_in_schema=False)
+router = APIRouter(tags=["pages"])
 
 CRM_SHORTCUTS = ("Ga", "Ge", "V", "Co", "Li", "Dy", "Nd", "P", "Sc", "HREE", "PGM")
 """Element links on the home page: critical raw materials people ask about first."""

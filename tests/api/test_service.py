@@ -25,6 +25,11 @@ CONTRACT = {
     "/match": {"get"},
     "/ontology": {"get"},
     "/catalogue": {"get"},
+    # The web pages are endpoints too.
+    "/": {"get"},
+    "/elements/{name}": {"get"},
+    "/map": {"get"},
+    "/query": {"get"},
 }
 
 
