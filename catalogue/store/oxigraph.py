@@ -6,10 +6,17 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph
-from pyoxigraph import NamedNode, Quad, QuerySolutions, QueryTriples, Triple
+from pyoxigraph import NamedNode, Quad, QueryBoolean, QuerySolutions, QueryTriples, Triple
 
 from catalogue.errors import SidestreamError
-from catalogue.store.base import EVERYTHING, QueryResult, Row, SubmissionWrite, View
+from catalogue.store.base import (
+    EVERYTHING,
+    QueryResult,
+    Row,
+    SubmissionWrite,
+    View,
+    write_update,
+)
 
 
 class StoreError(SidestreamError):
@@ -58,9 +65,10 @@ class OxigraphStore:
 
     def ask(self, query: str, view: View = EVERYTHING) -> bool:
         answer = self.query(query, view)
-        if not isinstance(answer, bool):
+        # pyoxigraph 0.5 answers ASK with a QueryBoolean, which is not a bool subclass.
+        if not isinstance(answer, QueryBoolean):
             raise TypeError("ask() needs an ASK query")
-        return answer
+        return bool(answer)
 
     def construct(self, query: str, view: View = EVERYTHING) -> list[Triple]:
         triples = self.query(query, view)
@@ -74,17 +82,7 @@ class OxigraphStore:
             self._store.extend(change.quads)
             return
         # Removal and insertion must be one transaction: one SPARQL update request is.
-        operations = [f"DROP SILENT GRAPH {graph}" for graph in change.replaces]
-        if change.metadata_graph is not None:
-            operations += [
-                f"DELETE WHERE {{ GRAPH {change.metadata_graph} {{ {subject} ?p ?o }} }}"
-                for subject in change.metadata_subjects
-            ]
-        if change.quads:
-            operations.append(
-                "INSERT DATA { " + " ".join(_quad_text(q) for q in change.quads) + " }"
-            )
-        self._store.update(" ;\n".join(operations))
+        self._store.update(write_update(change))
 
     def quads(self, graph: NamedNode | None = None) -> Iterator[Quad]:
         return iter(self._store.quads_for_pattern(None, None, None, graph))
@@ -100,10 +98,3 @@ class OxigraphStore:
         is dropped, and another opener in this process would otherwise be refused."""
         self._store.flush()
         del self._store
-
-
-def _quad_text(quad: Quad) -> str:
-    triple = f"{quad.subject} {quad.predicate} {quad.object} ."
-    if isinstance(quad.graph_name, NamedNode):
-        return f"GRAPH {quad.graph_name} {{ {triple} }}"
-    return triple
