@@ -93,3 +93,34 @@ class CatalogueStore(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+def quad_text(quad: Quad) -> str:
+    """A quad as SPARQL Update data, from pyoxigraph's own N-Triples forms of its terms."""
+    triple = f"{quad.subject} {quad.predicate} {quad.object} ."
+    if isinstance(quad.graph_name, NamedNode):
+        return f"GRAPH {quad.graph_name} {{ {triple} }}"
+    return triple
+
+
+def insert_data(quads: Iterable[Quad]) -> str:
+    """One ``INSERT DATA`` operation adding ``quads``."""
+    return "INSERT DATA { " + " ".join(quad_text(quad) for quad in quads) + " }"
+
+
+def write_update(change: SubmissionWrite) -> str:
+    """``change`` as one SPARQL Update request: the drops, the metadata deletes, the insert.
+
+    Every backend sends this as a single request, which is one transaction on Oxigraph
+    (embedded and server); nothing in it comes from user input except terms, written in
+    their N-Triples form by pyoxigraph.
+    """
+    operations = [f"DROP SILENT GRAPH {graph}" for graph in change.replaces]
+    if change.metadata_graph is not None:
+        operations += [
+            f"DELETE WHERE {{ GRAPH {change.metadata_graph} {{ {subject} ?p ?o }} }}"
+            for subject in change.metadata_subjects
+        ]
+    if change.quads:
+        operations.append(insert_data(change.quads))
+    return " ;\n".join(operations)
