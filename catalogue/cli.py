@@ -72,6 +72,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder of the embedded store (default: $SIDESTREAM_STORE, else a per-user "
         "data directory)",
     )
+    store_options.add_argument(
+        "--endpoint",
+        metavar="URL",
+        help="SPARQL 1.1 query URL of an existing server to keep the catalogue on instead of "
+        "the embedded store (default: $SIDESTREAM_ENDPOINT)",
+    )
+    store_options.add_argument(
+        "--update-endpoint",
+        metavar="URL",
+        help="SPARQL 1.1 update URL (default: $SIDESTREAM_UPDATE_ENDPOINT, else --endpoint)",
+    )
+    store_options.add_argument(
+        "--gsp-endpoint",
+        metavar="URL",
+        help="Graph Store Protocol URL (default: $SIDESTREAM_GSP_ENDPOINT)",
+    )
     report_options = argparse.ArgumentParser(add_help=False)
     report_options.add_argument(
         "--format", choices=["text", "json"], default="text", help="report format (default text)"
@@ -260,7 +276,13 @@ def run_ontology(args: argparse.Namespace) -> int:
 
 
 def settings_for(args: argparse.Namespace) -> Settings:
-    return Settings(store=args.store) if getattr(args, "store", None) else Settings()
+    """Settings from the environment, overridden by the store options given."""
+    given = {
+        key: value
+        for key in ("store", "endpoint", "update_endpoint", "gsp_endpoint")
+        if (value := getattr(args, key, None)) is not None
+    }
+    return Settings(**given)
 
 
 def print_report(report: Report, args: argparse.Namespace) -> None:
@@ -491,6 +513,14 @@ def run_serve(args: argparse.Namespace) -> int:
         if value is not None
     }
     settings = ServiceSettings(**given)
+    if args.endpoint or settings.endpoint:
+        # api/sparql reads RocksDB checkpoints of the embedded store: no remote twin yet.
+        print(
+            "sidestream serve: error: serving a catalogue on a remote SPARQL endpoint is not "
+            "built yet (issue 6); serve the embedded store (--store) instead",
+            file=sys.stderr,
+        )
+        return 2
     with opened_store(settings) as store:
         if args.demo:
             result = load_files([demo_file()], store, settings, publisher="demo", progress=progress)

@@ -33,6 +33,22 @@ class Settings(BaseSettings):
     """File of API token hashes; default ``tokens.json`` beside the store folder
     (``catalogue.tokens.tokens_path`` resolves it)."""
 
+    endpoint: str | None = None
+    """SPARQL 1.1 query URL of an existing server; when set, the catalogue lives there
+    (``catalogue.store.remote``) and ``store`` is not used for data."""
+
+    update_endpoint: str | None = None
+    """SPARQL 1.1 update URL (default: ``endpoint``, as on Virtuoso)."""
+
+    gsp_endpoint: str | None = None
+    """Graph Store Protocol URL (kept for bulk loading; not used yet)."""
+
+    endpoint_user: str | None = None
+    """HTTP basic user for the endpoints."""
+
+    endpoint_password: str | None = None
+    """HTTP basic password for the endpoints."""
+
     data_base: str = DEFAULT_DATA_BASE
     """Base IRI under which streams, organisations, sites and submissions are minted."""
 

@@ -11,7 +11,18 @@ from catalogue.store.oxigraph import OxigraphStore
 
 
 def open_store(settings: Settings) -> CatalogueStore:
-    """The embedded pyoxigraph store at ``settings.store``; the caller closes it."""
+    """The remote SPARQL store when ``settings.endpoint`` is set, else the embedded
+    pyoxigraph store at ``settings.store``; the caller closes it."""
+    if settings.endpoint:
+        from catalogue.store.remote import RemoteStore  # SPARQLWrapper only when needed
+
+        return RemoteStore(
+            settings.endpoint,
+            settings.update_endpoint,
+            settings.gsp_endpoint,
+            user=settings.endpoint_user,
+            password=settings.endpoint_password,
+        )
     return OxigraphStore(settings.store)
 
 

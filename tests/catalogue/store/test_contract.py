@@ -1,0 +1,245 @@
+"""One behaviour, two backends: the embedded pyoxigraph store and a real Oxigraph server.
+
+Every test here runs on both; anything a backend does differently is a bug in it.
+"""
+
+from __future__ import annotations
+
+import http.server
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pyoxigraph import (
+    BlankNode,
+    Literal,
+    NamedNode,
+    Quad,
+    QueryBoolean,
+    QuerySolutions,
+    QueryTriples,
+)
+
+from catalogue.store.base import EVERYTHING, CatalogueStore, SubmissionWrite, View
+from catalogue.store.oxigraph import OxigraphStore, StoreError
+from catalogue.store.remote import RemoteStore
+
+A, B, META = NamedNode("urn:test:a"), NamedNode("urn:test:b"), NamedNode("urn:test:meta")
+S, P = NamedNode("urn:test:s"), NamedNode("urn:test:p")
+SUBMISSION = NamedNode("urn:test:submission")
+VALUES = "SELECT ?o WHERE { ?s ?p ?o }"
+
+
+def values(store: CatalogueStore, view: View = EVERYTHING, query: str = VALUES) -> set[str]:
+    return {row["o"].value for row in store.select(query, view)}
+
+
+@pytest.fixture(params=["embedded", "remote"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[CatalogueStore]:
+    """A store holding "a" in graph A, "b" in graph B and a metadata triple."""
+    opened: CatalogueStore
+    if request.param == "embedded":
+        opened = OxigraphStore(tmp_path / "store")
+    else:
+        opened = request.getfixturevalue("remote")
+    opened.write(
+        SubmissionWrite(
+            [
+                Quad(S, P, Literal("a"), A),
+                Quad(S, P, Literal("b"), B),
+                Quad(SUBMISSION, P, Literal("meta"), META),
+            ]
+        )
+    )
+    yield opened
+    opened.close()
+
+
+def test_a_view_is_the_dataset(store: CatalogueStore) -> None:
+    assert values(store, View((A,))) == {"a"}
+    assert values(store, View((A, B))) == {"a", "b"}
+    assert values(store, EVERYTHING) == {"a", "b", "meta"}
+
+
+def test_an_empty_view_sees_nothing(store: CatalogueStore) -> None:
+    assert values(store, View(())) == set()
+    assert values(store, View(()), "SELECT ?o WHERE { GRAPH ?g { ?s ?p ?o } }") == set()
+    assert not store.ask("ASK { ?s ?p ?o }", View(()))
+    assert store.construct("CONSTRUCT WHERE { ?s ?p ?o }", View(())) == []
+
+
+def test_a_query_cannot_name_its_way_out_of_its_view(store: CatalogueStore) -> None:
+    view = View((A,))
+    assert values(store, view, "SELECT ?o FROM <urn:test:b> WHERE { ?s ?p ?o }") == {"a"}
+    assert values(store, view, "SELECT ?o WHERE { GRAPH <urn:test:b> { ?s ?p ?o } }") == set()
+    assert values(store, view, "SELECT ?o WHERE { GRAPH ?g { ?s ?p ?o } }") == {"a"}
+
+
+def test_everything_reaches_every_named_graph(store: CatalogueStore) -> None:
+    rows = store.select("SELECT ?g ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert {(row["g"].value, row["o"].value) for row in rows} == {
+        ("urn:test:a", "a"),
+        ("urn:test:b", "b"),
+        ("urn:test:meta", "meta"),
+    }
+
+
+def test_ask_and_construct(store: CatalogueStore) -> None:
+    assert store.ask('ASK { ?s ?p "b" }') is True
+    assert store.ask('ASK { ?s ?p "b" }', View((A,))) is False
+    triples = store.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", View((B,)))
+    assert [(t.subject, t.predicate, t.object) for t in triples] == [(S, P, Literal("b"))]
+
+
+def test_query_gives_pyoxigraph_results(store: CatalogueStore) -> None:
+    solutions = store.query(VALUES, View((A,)))
+    assert isinstance(solutions, QuerySolutions)
+    assert [v.value for v in solutions.variables] == ["o"]
+    assert [solution["o"] for solution in solutions] == [Literal("a")]
+    answer = store.query("ASK { ?s ?p ?o }", View(()))
+    assert isinstance(answer, QueryBoolean) and not answer
+    triples = store.query("CONSTRUCT WHERE { ?s ?p ?o }", View((A,)))
+    assert isinstance(triples, QueryTriples)
+    assert [t.object for t in triples] == [Literal("a")]
+
+
+def test_the_wrong_query_form_is_refused(store: CatalogueStore) -> None:
+    with pytest.raises(TypeError):
+        store.select("ASK { ?s ?p ?o }")
+    with pytest.raises(TypeError):
+        store.ask(VALUES)
+    with pytest.raises(TypeError):
+        store.construct(VALUES)
+
+
+def test_terms_survive_the_round_trip(store: CatalogueStore) -> None:
+    terms = [
+        Literal('ünïcode "quoted"\nnew line', language="nb"),
+        Literal("0.1", datatype=NamedNode("http://www.w3.org/2001/XMLSchema#decimal")),
+        Literal(
+            "2026-11-23T21:00:00Z", datatype=NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
+        ),
+        NamedNode("https://example.org/a#fragment"),
+    ]
+    graph = NamedNode("urn:test:terms")
+    store.add_quads(Quad(S, P, term, graph) for term in terms)
+    found = {row["o"] for row in store.select(VALUES, View((graph,)))}
+    assert found == set(terms)
+
+
+def test_blank_nodes_stay_linked(store: CatalogueStore) -> None:
+    node, graph = BlankNode(), NamedNode("urn:test:blank")
+    store.add_quads([Quad(S, P, node, graph), Quad(node, P, Literal("deep"), graph)])
+    query = "SELECT ?o WHERE { ?s ?p ?node . ?node ?p ?o }"
+    assert values(store, View((graph,)), query) == {"deep"}
+
+
+def test_replace_drops_the_old_graphs_and_metadata(store: CatalogueStore) -> None:
+    store.write(
+        SubmissionWrite(
+            [Quad(S, P, Literal("a2"), A), Quad(SUBMISSION, P, Literal("meta2"), META)],
+            replaces=[A, B],
+            metadata_graph=META,
+            metadata_subjects=[SUBMISSION],
+        )
+    )
+    assert values(store) == {"a2", "meta2"}
+    assert set(store.named_graphs()) == {A, META}
+
+
+def test_withdrawal_leaves_no_graph(store: CatalogueStore) -> None:
+    store.write(
+        SubmissionWrite([], replaces=[A, B], metadata_graph=META, metadata_subjects=[SUBMISSION])
+    )
+    assert values(store) == set()
+    # Oxigraph (embedded and server) keeps a graph emptied by DELETE as an empty graph.
+    assert store.named_graphs() == [META]
+
+
+def test_a_rejected_write_changes_nothing(store: CatalogueStore) -> None:
+    before = sorted(map(str, store.quads()))
+    # A blank node may not appear in DELETE WHERE: the whole request is refused, the
+    # drop before it included.
+    with pytest.raises((StoreError, SyntaxError)):
+        store.write(
+            SubmissionWrite(
+                [Quad(S, P, Literal("new"), A)],
+                replaces=[A, B],
+                metadata_graph=META,
+                metadata_subjects=[BlankNode()],  # type: ignore[list-item]
+            )
+        )
+    assert sorted(map(str, store.quads())) == before
+
+
+def test_named_graphs_and_quads(store: CatalogueStore) -> None:
+    assert set(store.named_graphs()) == {A, B, META}
+    assert list(store.quads(B)) == [Quad(S, P, Literal("b"), B)]
+    assert set(store.quads()) == {
+        Quad(S, P, Literal("a"), A),
+        Quad(S, P, Literal("b"), B),
+        Quad(SUBMISSION, P, Literal("meta"), META),
+    }
+    assert list(store.quads(NamedNode("urn:test:absent"))) == []
+
+
+# The remote store alone: what only a network and another process can do.
+
+
+def test_a_failure_inside_one_update_request_rolls_all_of_it_back(remote: RemoteStore) -> None:
+    """The guarantee write() relies on: Oxigraph server runs one request as one transaction."""
+    remote.add_quads([Quad(S, P, Literal("a"), A), Quad(S, P, Literal("b"), B)])
+    with pytest.raises(StoreError):
+        # Parses, then fails at its last operation: B exists.
+        remote._update(
+            "DROP GRAPH <urn:test:a> ; INSERT DATA { GRAPH <urn:test:c> { <urn:test:s> "
+            '<urn:test:p> "c" } } ; CREATE GRAPH <urn:test:b>'
+        )
+    assert values(remote) == {"a", "b"}
+    assert set(remote.named_graphs()) == {A, B}
+
+
+def test_the_union_can_be_listed_instead(remote: RemoteStore, oxigraph_server: object) -> None:
+    remote.add_quads([Quad(S, P, Literal("a"), A), Quad(S, P, Literal("b"), B)])
+    listed = RemoteStore(remote.endpoint, remote.update_endpoint, union="listed")
+    assert values(listed) == {"a", "b"}
+    assert values(listed, View(())) == set()
+
+
+class Truncated(http.server.BaseHTTPRequestHandler):
+    """Answers like Oxigraph server after its time limit: HTTP 200, a body cut short."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.end_headers()
+        self.wfile.write(b'{"head":{"vars":["o"]},"results":{"bindings":[{"o":{"type":"lit')
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_truncated_answer_is_an_error() -> None:
+    server = http.server.HTTPServer(("127.0.0.1", 0), Truncated)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        store = RemoteStore(f"http://127.0.0.1:{server.server_port}/query")
+        with pytest.raises(StoreError, match="does not parse"):
+            store.select(VALUES)
+        with pytest.raises(StoreError, match="does not parse"):
+            store.query(VALUES)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_unreachable_server_is_a_store_error() -> None:
+    with socket.socket() as bound:
+        bound.bind(("127.0.0.1", 0))  # bound, never listening: connections are refused
+        store = RemoteStore(f"http://127.0.0.1:{bound.getsockname()[1]}/query")
+        with pytest.raises(StoreError):
+            store.named_graphs()
