@@ -5,11 +5,14 @@ Every test here runs on both; anything a backend does differently is a bug in it
 
 from __future__ import annotations
 
+import base64
 import http.server
 import socket
 import threading
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from pyoxigraph import (
@@ -235,6 +238,38 @@ def test_a_truncated_answer_is_an_error() -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+class Recording(Truncated):
+    """Answers every query with no rows, and keeps what it was sent."""
+
+    seen: ClassVar[list[tuple[str | None, str | None, bytes]]] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.seen.append((self.headers["Authorization"], self.headers["Content-Type"], body))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.end_headers()
+        self.wfile.write(b'{"head":{"vars":["o"]},"results":{"bindings":[]}}')
+
+
+def test_requests_are_form_encoded_with_the_credentials() -> None:
+    server = http.server.HTTPServer(("127.0.0.1", 0), Recording)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/query"
+        assert RemoteStore(url, user="reader", password="s3cret").select(VALUES, View((A,))) == []
+    finally:
+        server.shutdown()
+        server.server_close()
+    authorization, content_type, body = Recording.seen[-1]
+    assert authorization == "Basic " + base64.b64encode(b"reader:s3cret").decode()
+    assert content_type == "application/x-www-form-urlencoded"
+    form = urllib.parse.parse_qs(body.decode())
+    assert form["query"] == [VALUES]
+    assert form["default-graph-uri"] == form["named-graph-uri"] == ["urn:test:a"]
 
 
 def test_an_unreachable_server_is_a_store_error() -> None:

@@ -72,6 +72,8 @@ def test_demo_load_and_match_are_the_same_remotely(
     ]
     assert listed[0] == listed[1]
     assert [row["streams"] for row in listed[1]] == ["75"]
+    exports = [sidestream("export", "--format", "ttl", *where) for where in (embedded, endpoints)]
+    assert exports[0] == exports[1]
 
 
 def test_serve_refuses_a_remote_store(oxigraph_server: Server) -> None:
