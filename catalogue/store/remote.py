@@ -23,6 +23,7 @@ graph that is the union of all graphs, which servers disagree about:
 from __future__ import annotations
 
 import urllib.error
+import warnings
 from collections.abc import Iterable, Iterator
 from typing import Literal as Choice
 
@@ -114,7 +115,7 @@ class RemoteStore:
     def _fetch(self, query: str, parameters: list[tuple[str, str]]) -> tuple[bytes, str]:
         """The body and media type of the answer to ``query`` sent with ``parameters``."""
         wrapper = self._wrapper()
-        wrapper.setQuery(query)
+        _set_text(wrapper, query)
         # Whatever SPARQLWrapper guessed from the text, this is a query, not an update.
         wrapper.queryType = "SELECT"
         wrapper.addCustomHttpHeader("Accept", ACCEPT)
@@ -172,7 +173,7 @@ class RemoteStore:
     def _update(self, update: str) -> None:
         """Send ``update`` as one request: on Oxigraph server, one transaction."""
         wrapper = self._wrapper()
-        wrapper.setQuery(update)
+        _set_text(wrapper, update)
         wrapper.queryType = "INSERT"  # an update, whatever its first keyword
         try:
             wrapper.query().response.read()
@@ -217,6 +218,18 @@ class RemoteStore:
 
     def close(self) -> None:
         """Nothing to release: every request opens and closes its own connection."""
+
+
+def _set_text(wrapper: SPARQLWrapper, text: str) -> None:
+    """Give ``wrapper`` its query or update text, without its guess at the query form.
+
+    SPARQLWrapper warns when its regular expression cannot tell the form (malformed text,
+    which the server then rejects); the caller sets the form itself, so the warning would
+    only be noise on stderr.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        wrapper.setQuery(text)
 
 
 def _results(body: bytes) -> list[Row] | bool:

@@ -10,6 +10,7 @@ import http.server
 import socket
 import threading
 import urllib.parse
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
@@ -106,6 +107,19 @@ def test_query_gives_pyoxigraph_results(store: CatalogueStore) -> None:
     triples = store.query("CONSTRUCT WHERE { ?s ?p ?o }", View((A,)))
     assert isinstance(triples, QueryTriples)
     assert [t.object for t in triples] == [Literal("a")]
+
+
+def test_comments_and_base_before_the_query_form(store: CatalogueStore) -> None:
+    # SPARQLWrapper guesses the form from the text; the remote store must not depend on it.
+    query = "# a comment\nBASE <https://example.org/>\nSELECT ?o WHERE { <urn:test:s> ?p ?o }"
+    assert values(store, View((A,)), query) == {"a"}
+
+
+def test_a_malformed_query_is_an_error_without_warnings(store: CatalogueStore) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # SPARQLWrapper's "unknown query type" included
+        with pytest.raises((StoreError, SyntaxError)):
+            store.query("this is not SPARQL")
 
 
 def test_the_wrong_query_form_is_refused(store: CatalogueStore) -> None:
