@@ -6,6 +6,7 @@ There are no module-level instances: callers build ``Settings()`` and pass it on
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic import Field, field_validator
@@ -48,6 +49,11 @@ class Settings(BaseSettings):
 
     endpoint_password: str | None = None
     """HTTP basic password for the endpoints."""
+
+    endpoint_union: Literal["parameter", "listed"] = "parameter"
+    """How a query over the whole remote store gets the union of all graphs as its default
+    graph: Oxigraph server's ``union-default-graph`` parameter, or by listing every named
+    graph as the dataset (plain SPARQL 1.1, one more request; for other servers)."""
 
     data_base: str = DEFAULT_DATA_BASE
     """Base IRI under which streams, organisations, sites and submissions are minted."""

@@ -22,6 +22,7 @@ def open_store(settings: Settings) -> CatalogueStore:
             settings.gsp_endpoint,
             user=settings.endpoint_user,
             password=settings.endpoint_password,
+            union=settings.endpoint_union,
         )
     return OxigraphStore(settings.store)
 

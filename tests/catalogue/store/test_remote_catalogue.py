@@ -20,6 +20,8 @@ import pytest
 from catalogue.access import ADMINISTRATOR, ANONYMOUS
 from catalogue.config import Settings
 from catalogue.publish import load_files, withdraw
+from catalogue.store import opened_store
+from catalogue.store.oxigraph import OxigraphStore
 from catalogue.store.remote import RemoteStore
 
 from .conftest import Server
@@ -74,6 +76,27 @@ def test_demo_load_and_match_are_the_same_remotely(
     assert [row["streams"] for row in listed[1]] == ["75"]
     exports = [sidestream("export", "--format", "ttl", *where) for where in (embedded, endpoints)]
     assert exports[0] == exports[1]
+
+
+def test_settings_choose_the_remote_store(oxigraph_server: Server, tmp_path: Path) -> None:
+    settings = Settings(
+        store=tmp_path / "unused",
+        endpoint=oxigraph_server.query,
+        update_endpoint=oxigraph_server.update,
+        endpoint_user="reader",
+        endpoint_password="secret",
+        endpoint_union="listed",
+    )
+    with opened_store(settings) as store:
+        assert isinstance(store, RemoteStore)
+        assert (store.endpoint, store.update_endpoint) == (
+            oxigraph_server.query,
+            oxigraph_server.update,
+        )
+        assert (store.user, store.password, store.union) == ("reader", "secret", "listed")
+    with opened_store(Settings(store=tmp_path / "store")) as store:
+        assert isinstance(store, OxigraphStore)
+    assert not (tmp_path / "unused").exists(), "a remote store leaves the folder alone"
 
 
 def test_serve_refuses_a_remote_store(oxigraph_server: Server) -> None:
