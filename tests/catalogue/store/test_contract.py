@@ -40,14 +40,17 @@ def values(store: CatalogueStore, view: View = EVERYTHING, query: str = VALUES) 
     return {row["o"].value for row in store.select(query, view)}
 
 
-@pytest.fixture(params=["embedded", "remote"])
+@pytest.fixture(params=["embedded", "remote", "remote-listed"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[CatalogueStore]:
     """A store holding "a" in graph A, "b" in graph B and a metadata triple."""
     opened: CatalogueStore
     if request.param == "embedded":
         opened = OxigraphStore(tmp_path / "store")
     else:
-        opened = request.getfixturevalue("remote")
+        remote: RemoteStore = request.getfixturevalue("remote")
+        if request.param == "remote-listed":
+            remote = RemoteStore(remote.endpoint, remote.update_endpoint, union="listed")
+        opened = remote
     opened.write(
         SubmissionWrite(
             [
