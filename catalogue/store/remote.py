@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import urllib.error
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Literal as Choice
 
 import pyoxigraph
@@ -103,13 +103,28 @@ class RemoteStore:
 
     def _dataset(self, view: View) -> list[tuple[str, str]]:
         """The protocol parameters that make ``view`` the query's dataset."""
-        if view.graphs is None:
+        graphs = None if view.graphs is None else [graph.value for graph in view.graphs]
+        return self.dataset_parameters(graphs, graphs)
+
+    def dataset_parameters(
+        self, default_graphs: Sequence[str] | None, named_graphs: Sequence[str] | None
+    ) -> list[tuple[str, str]]:
+        """The protocol parameters for a dataset of graph IRIs (the one place that makes them).
+
+        ``default_graphs`` None means the whole store (``named_graphs`` is then not read);
+        an empty list means no graph at all. Used by :meth:`_dataset` and by the service's
+        SPARQL endpoint (``api.sparql.remote``), whose protocol dataset may differ for the
+        two lists.
+        """
+        if default_graphs is None:
             if self.union == "parameter":
                 return [("union-default-graph", "true")]
-            view = View(tuple(self.named_graphs()))
-        graphs = list(view.graphs or (NO_GRAPH,))
-        return [("default-graph-uri", graph.value) for graph in graphs] + [
-            ("named-graph-uri", graph.value) for graph in graphs
+            default_graphs = named_graphs = [graph.value for graph in self.named_graphs()]
+        # The protocol cannot say "no graphs": an empty list names a graph never written.
+        defaults = list(default_graphs) or [NO_GRAPH.value]
+        named = list(named_graphs or ()) or [NO_GRAPH.value]
+        return [("default-graph-uri", iri) for iri in defaults] + [
+            ("named-graph-uri", iri) for iri in named
         ]
 
     def _fetch(self, query: str, parameters: list[tuple[str, str]]) -> tuple[bytes, str]:
