@@ -1,9 +1,10 @@
 """The audit log: one JSON line per use of an API token, appended, never rewritten.
 
-Lives beside the store (``audit.jsonl`` in the store folder's parent, next to the
-tokens file). Each line has ``time``, ``token`` (the token's public identifier, never
-the token), ``organisation``, ``action`` and ``path``, plus what the action adds (the
-submission a publish or withdrawal touched).
+Lives beside the store (``audit.jsonl`` in the store folder's parent, next to the tokens
+file; on a remote store, see ``catalogue.config.local_folder``). Each line has ``time``,
+``token`` (the token's public identifier, never the token), ``organisation``, ``action``
+and ``path``, plus what the action adds (the submission a publish or withdrawal
+touched).
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from catalogue.config import Settings
+from catalogue.config import Settings, local_folder
 
 
 def audit_path(settings: Settings) -> Path:
-    return settings.store.parent / "audit.jsonl"
+    """``audit.jsonl`` in ``local_folder``: beside the store, or with the tokens on a remote one."""
+    return local_folder(settings) / "audit.jsonl"
 
 
 def record(

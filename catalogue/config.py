@@ -22,6 +22,22 @@ def default_store_path() -> Path:
     return Path(platformdirs.user_data_dir("sidestream", appauthor=False)) / "store"
 
 
+def local_folder(settings: Settings) -> Path:
+    """Where the catalogue's own files live (the tokens file and the audit log).
+
+    The one decision: beside the embedded store folder (its parent), as always. With an
+    ``endpoint`` there is no local store to sit beside, so the folder of ``settings.tokens``
+    when it is given, else the per-user data directory (the one ``default_store_path``
+    uses): an operator serving on a remote store keeps tokens and the audit log on the
+    machine that serves, never on the SPARQL server.
+    """
+    if settings.endpoint:
+        if settings.tokens is not None:
+            return settings.tokens.parent
+        return Path(platformdirs.user_data_dir("sidestream", appauthor=False))
+    return settings.store.parent
+
+
 class Settings(BaseSettings):
     """Where the catalogue lives and how it mints IRIs."""
 
@@ -31,8 +47,8 @@ class Settings(BaseSettings):
     """Folder of the embedded pyoxigraph store (created on first use)."""
 
     tokens: Path | None = None
-    """File of API token hashes; default ``tokens.json`` beside the store folder
-    (``catalogue.tokens.tokens_path`` resolves it)."""
+    """File of API token hashes; default ``tokens.json`` in :func:`local_folder` (beside the
+    store folder, or the per-user data directory with an endpoint; ``tokens_path``)."""
 
     endpoint: str | None = None
     """SPARQL 1.1 query URL of an existing server; when set, the catalogue lives there

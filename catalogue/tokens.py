@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from catalogue.access import Caller, Role
-from catalogue.config import Settings
+from catalogue.config import Settings, local_folder
 from catalogue.errors import SidestreamError
 
 TOKEN_ROLES = (Role.READER, Role.PUBLISHER, Role.ADMINISTRATOR)
@@ -66,8 +66,9 @@ class TokenRecord:
 
 
 def tokens_path(settings: Settings) -> Path:
-    """The tokens file: ``settings.tokens``, else ``tokens.json`` beside the store folder."""
-    return settings.tokens or settings.store.parent / "tokens.json"
+    """The tokens file: ``settings.tokens``, else ``tokens.json`` in ``local_folder``
+    (beside the store folder; the per-user data directory on a remote store)."""
+    return settings.tokens or local_folder(settings) / "tokens.json"
 
 
 def hash_token(token: str) -> str:
