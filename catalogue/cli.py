@@ -195,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser(
         "serve",
         parents=[store_options],
-        help="the HTTP API and web pages on the embedded store",
+        help="the HTTP API and web pages (embedded store or --endpoint)",
         description="Serve the SPARQL endpoint, linked data, publishing API and web pages.",
     )
     serve.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
@@ -509,19 +509,12 @@ def run_serve(args: argparse.Namespace) -> int:
 
     given = {
         key: value
-        for key, value in (("store", args.store), ("host", args.host), ("port", args.port))
-        if value is not None
+        for key in ("store", "endpoint", "update_endpoint", "gsp_endpoint", "host", "port")
+        if (value := getattr(args, key, None)) is not None
     }
     settings = ServiceSettings(**given)
-    if args.endpoint or settings.endpoint:
-        # api/sparql reads RocksDB checkpoints of the embedded store: no remote twin yet.
-        print(
-            "sidestream serve: error: serving a catalogue on a remote SPARQL endpoint is not "
-            "built yet (issue 6); serve the embedded store (--store) instead",
-            file=sys.stderr,
-        )
-        return 2
     with opened_store(settings) as store:
+        # On either backend: load_files leaves a submission already there unchanged.
         if args.demo:
             result = load_files([demo_file()], store, settings, publisher="demo", progress=progress)
             for submission in result.submissions:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from fastapi import FastAPI
 
 from api.events import on_store_change
@@ -9,12 +11,34 @@ from api.settings import ServiceSettings
 from api.sparql.executor import SparqlExecutor
 from catalogue.store.oxigraph import OxigraphStore
 
+if TYPE_CHECKING:
+    from api.sparql.remote import RemoteSparqlExecutor
+
 
 async def start_sparql(app: FastAPI) -> None:
-    """Checkpoint the store, start the workers, refresh the checkpoint after every write."""
+    """The executor for the store backend, chosen here only (the routes never ask which).
+
+    Embedded store: checkpoint it, start the workers, refresh the checkpoint after every
+    write. Remote store: forward queries to its server (``api.sparql.remote``), which sees
+    writes at once, so nothing listens for them.
+    """
     settings: ServiceSettings = app.state.settings
     store = app.state.store
-    if not isinstance(store, OxigraphStore) or store.path is None:
+    if not isinstance(store, OxigraphStore):
+        # Imported here so the embedded service never loads SPARQLWrapper (as open_store).
+        from api.sparql.remote import RemoteSparqlExecutor
+        from catalogue.store.remote import RemoteStore
+
+        if not isinstance(store, RemoteStore):
+            raise TypeError(f"no SPARQL endpoint for a {type(store).__name__}")
+
+        remote = RemoteSparqlExecutor(
+            store, timeout=settings.sparql_timeout, row_limit=settings.sparql_row_limit
+        )
+        await remote.start()
+        app.state.sparql = remote
+        return
+    if store.path is None:
         raise TypeError("the SPARQL endpoint needs the embedded on-disk store")
     # Beside the store, so checkpoints are hard links on the same file system.
     folder = store.path.with_name(store.path.name + ".sparql-snapshots")
@@ -31,6 +55,6 @@ async def start_sparql(app: FastAPI) -> None:
 
 
 async def stop_sparql(app: FastAPI) -> None:
-    executor: SparqlExecutor | None = getattr(app.state, "sparql", None)
+    executor: SparqlExecutor | RemoteSparqlExecutor | None = getattr(app.state, "sparql", None)
     if executor is not None:
         await executor.stop()

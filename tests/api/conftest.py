@@ -18,6 +18,7 @@ from api.settings import ServiceSettings
 from catalogue.demo import demo_file
 from catalogue.publish import load_files
 from catalogue.store import opened_store
+from tests.oxigraph_server import Server
 
 
 def free_port() -> int:
@@ -66,6 +67,20 @@ def stop_server(running: _Running) -> None:
 
 def service_settings(store: Path, **overrides: object) -> ServiceSettings:
     return ServiceSettings(store=store, host="127.0.0.1", port=free_port(), **overrides)
+
+
+def remote_settings(server: Server, folder: Path, **overrides: object) -> ServiceSettings:
+    """The service on ``server``; tokens and audit log in ``folder`` (not the user's own)."""
+    return ServiceSettings(
+        store=folder / "unused",
+        endpoint=server.query,
+        update_endpoint=server.update,
+        gsp_endpoint=server.gsp,
+        tokens=folder / "tokens.json",
+        host="127.0.0.1",
+        port=free_port(),
+        **overrides,
+    )
 
 
 def loaded_store(folder: Path, files: list[Path]) -> Path:

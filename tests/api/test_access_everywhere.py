@@ -13,6 +13,7 @@ confidential stream.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -20,11 +21,17 @@ import httpx
 import pytest
 
 from catalogue.access import Role
-from catalogue.config import Settings
 from catalogue.publish import load_files
 from catalogue.store import opened_store
 from catalogue.tokens import create_token, tokens_path
-from tests.api.conftest import LiveServer, service_settings, start_server, stop_server
+from tests.api.conftest import (
+    LiveServer,
+    remote_settings,
+    service_settings,
+    start_server,
+    stop_server,
+)
+from tests.oxigraph_server import start_oxigraph
 
 HEADER = (
     "identifier,kind,name,description,organisation,site,country,latitude,longitude,material,"
@@ -93,23 +100,30 @@ class Service:
         return self.live.client(Authorization=f"Bearer {self.tokens[who]}")
 
 
-@pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+@pytest.fixture(scope="module", params=["embedded", "remote"])
+def service(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Service]:
+    """The service on the embedded store, and on a real Oxigraph server (same checks)."""
     folder = tmp_path_factory.mktemp("access")
     source = folder / "access.csv"
     source.write_text(TEMPLATE, encoding="utf-8")
-    settings = service_settings(folder / "store")
-    with opened_store(Settings(store=settings.store)) as store:
-        load_files([source], store, settings, publisher="Secret Works QQSECRETORG")
-    path = tokens_path(settings)
-    tokens = {
-        "reader": create_token(path, "Curious Institute", Role.READER)[0],
-        "owner": create_token(path, "Secret Works QQSECRETORG", Role.PUBLISHER)[0],
-        "other": create_token(path, "Someone Else AS", Role.PUBLISHER)[0],
-    }
-    live, running = start_server(settings)
-    yield Service(live, tokens)
-    stop_server(running)
+    with contextlib.ExitStack() as stack:
+        settings = service_settings(folder / "store")
+        if request.param == "remote":
+            server = stack.enter_context(start_oxigraph(folder))
+            settings = remote_settings(server, folder)
+        with opened_store(settings) as store:
+            load_files([source], store, settings, publisher="Secret Works QQSECRETORG")
+        path = tokens_path(settings)
+        tokens = {
+            "reader": create_token(path, "Curious Institute", Role.READER)[0],
+            "owner": create_token(path, "Secret Works QQSECRETORG", Role.PUBLISHER)[0],
+            "other": create_token(path, "Someone Else AS", Role.PUBLISHER)[0],
+        }
+        live, running = start_server(settings)
+        yield Service(live, tokens)
+        stop_server(running)
 
 
 def anonymous_requests() -> Iterator[tuple[str, dict[str, str], dict[str, str]]]:

@@ -99,20 +99,6 @@ def test_settings_choose_the_remote_store(oxigraph_server: Server, tmp_path: Pat
     assert not (tmp_path / "unused").exists(), "a remote store leaves the folder alone"
 
 
-def test_serve_refuses_a_remote_store(oxigraph_server: Server) -> None:
-    executable = shutil.which("sidestream")
-    assert executable
-    result = subprocess.run(
-        [executable, "serve", "--endpoint", oxigraph_server.query],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 2
-    assert "not built yet" in result.stderr
-
-
 @pytest.fixture
 def store(remote: RemoteStore, tmp_path: Path) -> RemoteStore:
     """test_access.py's catalogue, published to the remote store."""
