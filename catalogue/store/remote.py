@@ -18,10 +18,29 @@ graph that is the union of all graphs, which servers disagree about:
   parameter; the server's ``GRAPH ?g`` still reaches every named graph.
 - ``union="listed"`` lists the named graphs first and sends them all as the dataset: one
   more request, but plain SPARQL 1.1 on any server.
+
+Virtuoso (7.2, tested) differs from the standard; the differences that matter most:
+
+- It adds a query's ``FROM`` / ``FROM NAMED`` to the protocol's dataset instead of letting
+  the protocol replace them, so a query could name its way into a hidden graph. A view's
+  query is therefore sent without its dataset clauses (:func:`without_dataset_clauses`),
+  which on a conforming server changes nothing.
+- It cuts every answer at ``ResultSetMaxRows`` (10,000 by default) and says so only in an
+  ``X-SPARQL-MaxRows`` header. An answer that reaches that number is never taken as
+  complete: the store's own reads (``quads()``, ``named_graphs()``) then page with an
+  ordered subquery and LIMIT/OFFSET; a caller's query raises :class:`RowCapReached`.
+- ``GRAPH ?g { }`` answers one unbound row, and its own system graphs (:data:`SYSTEM_GRAPHS`)
+  sit beside the catalogue's; both are left out of ``named_graphs()`` and ``quads()``.
+
+The others: ``Accept`` follows the query form (:data:`ACCEPT_BY_FORM`), and quads with blank
+nodes are written through a template (:func:`insert_template`). On Oxigraph server none of
+this changes an answer.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import urllib.error
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
@@ -29,6 +48,7 @@ from typing import Literal as Choice
 
 import pyoxigraph
 from pyoxigraph import (
+    BlankNode,
     NamedNode,
     Quad,
     QueryBoolean,
@@ -55,13 +75,88 @@ NO_GRAPH = NamedNode("urn:x-sidestream:no-graph")
 
 RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
-# One Accept for every query form: the answer's Content-Type says which one came back.
+# Accept follows the query form: Virtuoso honours a results type first even for a CONSTRUCT
+# (and then fails, SR606, or answers an empty one as a SELECT). A text whose form cannot be
+# told (malformed: the server refuses it) asks for either; Content-Type says which came back.
 ACCEPT = f"{RESULTS_JSON}, {N_TRIPLES};q=0.9"
+ACCEPT_BY_FORM = {
+    "SELECT": RESULTS_JSON,
+    "ASK": RESULTS_JSON,
+    "CONSTRUCT": N_TRIPLES,
+    "DESCRIBE": N_TRIPLES,
+}
 
-# Fixed queries of the store itself (no user input reaches them).
-ALL_QUADS = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
-GRAPH_TRIPLES = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+SYSTEM_GRAPHS = frozenset(
+    {
+        "http://www.openlinksw.com/schemas/virtrdf#",
+        "http://www.w3.org/ns/ldp#",
+        "http://localuriqaserver/sparql",
+    }
+)
+"""Graphs a fresh Virtuoso holds for itself: never the catalogue's, never listed or read."""
+
+# Fixed query patterns of the store itself (no user input reaches them).
+_NOT_SYSTEM = "FILTER (?g NOT IN ({}))".format(", ".join(f"<{g}>" for g in sorted(SYSTEM_GRAPHS)))
+ALL_QUADS = f"GRAPH ?g {{ ?s ?p ?o }} {_NOT_SYSTEM}"
+GRAPH_TRIPLES = "?s ?p ?o"
 NAMED_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
+# Virtuoso answers the query above with one unbound row: it has no empty graphs, so every
+# graph it knows has a triple.
+NAMED_GRAPHS_WITH_TRIPLES = f"GRAPH ?g {{ ?s ?p ?o }} {_NOT_SYSTEM}"
+ROW_CAP_HEADER = "X-SPARQL-MaxRows"
+VIRTUOSO_ROW_CAP = 10_000
+"""Virtuoso's default ``ResultSetMaxRows``, assumed for its graphs until it declares one."""
+
+_IRI = r"<[^<>\"{}|^`\\\x00-\x20]*>"
+# Strings, IRIs and comments are skipped whole, so a FROM inside them is left alone; a FROM
+# keyword (not ?from, ex:from or from:x) with its IRI or prefixed name is a dataset clause.
+_DATASET_TOKENS = re.compile(
+    r"""(?P<skip>"{3}(?:[^"\\]|\\.|"(?!""))*"{3}|'{3}(?:[^'\\]|\\.|'(?!''))*'{3}"""
+    r"""|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|"""
+    + _IRI
+    + r"""|\#[^\n]*)"""
+    + r"|(?P<dataset>(?<![\w?$:.-])FROM(?![\w:-])\s*(?:NAMED(?![\w:-])\s*)?(?:"
+    + _IRI
+    + r"|[\w.-]*:[\w.:%-]*))",
+    re.IGNORECASE,
+)
+
+
+_FORM = re.compile(r"(?<![\w?$:.-])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.IGNORECASE)
+
+
+def query_form(query: str) -> str | None:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first form keyword outside strings, IRIs and
+    comments (the prologue before it holds only BASE and PREFIX), or None."""
+    code = _DATASET_TOKENS.sub(
+        lambda match: " " if match.group("skip") is not None else match.group(), query
+    )
+    found = _FORM.search(code)
+    return found.group(1).upper() if found else None
+
+
+def without_dataset_clauses(query: str) -> str:
+    """``query`` without its ``FROM`` and ``FROM NAMED`` clauses.
+
+    The protocol's dataset parameters replace them on a conforming server; Virtuoso adds
+    them to the dataset instead, so they are removed before a view's query is sent.
+    """
+    return _DATASET_TOKENS.sub(
+        lambda match: match.group() if match.group("skip") is not None else " ", query
+    )
+
+
+class RowCapReached(StoreError):
+    """An answer reached the server's row cap (Virtuoso's ``ResultSetMaxRows``): it may be
+    cut, so it is not used."""
+
+    def __init__(self, endpoint: str, cap: int) -> None:
+        super().__init__(
+            f"the SPARQL endpoint {endpoint} answered {cap} rows, its row cap "
+            f"({ROW_CAP_HEADER}): the answer may be cut. Add a LIMIT below {cap}, page the "
+            "query, or raise the server's cap (Virtuoso: ResultSetMaxRows)"
+        )
+        self.cap = cap
 
 
 class RemoteStore:
@@ -69,7 +164,9 @@ class RemoteStore:
 
     ``update_endpoint`` defaults to ``endpoint`` (Virtuoso, Neptune and QLever take both at
     one URL). ``gsp_endpoint`` is kept for bulk loading (not used yet). ``user`` and
-    ``password`` are sent as HTTP basic credentials on every request.
+    ``password`` are sent as HTTP basic credentials on every request. ``row_cap`` is the
+    server's known row cap (Virtuoso's ``ResultSetMaxRows``); the ``X-SPARQL-MaxRows`` header
+    of any answer replaces it.
     """
 
     def __init__(
@@ -82,6 +179,7 @@ class RemoteStore:
         password: str | None = None,
         timeout: int = 300,
         union: Choice["parameter", "listed"] = "parameter",
+        row_cap: int | None = None,
     ) -> None:
         self.endpoint = endpoint
         self.update_endpoint = update_endpoint or endpoint
@@ -90,6 +188,7 @@ class RemoteStore:
         self.password = password
         self.timeout = timeout
         self.union = union
+        self.row_cap = row_cap
 
     def _wrapper(self) -> SPARQLWrapper:
         # A fresh wrapper per request: SPARQLWrapper keeps parameters between calls.
@@ -127,13 +226,16 @@ class RemoteStore:
             ("named-graph-uri", iri) for iri in named
         ]
 
-    def _fetch(self, query: str, parameters: list[tuple[str, str]]) -> tuple[bytes, str]:
-        """The body and media type of the answer to ``query`` sent with ``parameters``."""
+    def _fetch(
+        self, query: str, parameters: list[tuple[str, str]]
+    ) -> tuple[bytes, str, int | None]:
+        """The body, media type and row cap (None: the server declares none) of the answer to
+        ``query`` sent with ``parameters``."""
         wrapper = self._wrapper()
         _set_text(wrapper, query)
         # Whatever SPARQLWrapper guessed from the text, this is a query, not an update.
         wrapper.queryType = "SELECT"
-        wrapper.addCustomHttpHeader("Accept", ACCEPT)
+        wrapper.addCustomHttpHeader("Accept", ACCEPT_BY_FORM.get(query_form(query) or "", ACCEPT))
         for name, value in parameters:
             wrapper.addParameter(name, value)
         try:
@@ -142,7 +244,28 @@ class RemoteStore:
         except (SPARQLWrapperException, urllib.error.URLError, OSError) as error:
             raise StoreError(f"the SPARQL endpoint {self.endpoint} failed: {error}") from error
         media_type = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        return body, media_type
+        header = (response.headers.get(ROW_CAP_HEADER) or "").strip()
+        cap = int(header) if header.isdigit() else None
+        if cap is not None:
+            self.row_cap = cap  # remembered for the graphs, which do not declare it
+        elif media_type == N_TRIPLES:
+            # Virtuoso cuts a CONSTRUCT or DESCRIBE at its cap (+1) without any header: the
+            # cap it last declared, or its default when it has declared none yet.
+            server = response.headers.get("Server") or ""
+            cap = self.row_cap or (VIRTUOSO_ROW_CAP if server.startswith("Virtuoso/") else None)
+        return body, media_type, cap
+
+    def _view_query(self, query: str, view: View) -> tuple[str, list[tuple[str, str]]]:
+        """``query`` and its dataset parameters for ``view``: a restricted view's query loses
+        its dataset clauses, which Virtuoso would add to the view instead of replacing."""
+        if view.graphs is not None:
+            query = without_dataset_clauses(query)
+        return query, self._dataset(view)
+
+    def _uncapped(self, count: int, cap: int | None) -> None:
+        """Refuse an answer that reached the server's row cap: it may be cut."""
+        if cap is not None and count >= cap:
+            raise RowCapReached(self.endpoint, cap)
 
     def query(self, query: str, view: View = EVERYTHING) -> QueryResult:
         """Run ``query`` over the dataset ``view`` allows; the whole answer is read and checked.
@@ -150,40 +273,79 @@ class RemoteStore:
         Results are pyoxigraph's own types, as on the embedded store; a CONSTRUCT's triples
         come back as ``QueryTriples`` through an in-memory pyoxigraph store.
         """
-        body, media_type = self._fetch(query, self._dataset(view))
+        body, media_type, cap = self._fetch(*self._view_query(query, view))
         if media_type == N_TRIPLES:
+            triples = _triples(body)
+            self._uncapped(len(triples), cap)
             memory = pyoxigraph.Store()
-            memory.extend(Quad(t.subject, t.predicate, t.object) for t in _triples(body))
+            memory.extend(Quad(t.subject, t.predicate, t.object) for t in triples)
             return memory.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
         if media_type != RESULTS_JSON:
             raise StoreError(
                 f"the SPARQL endpoint {self.endpoint} answered {media_type or 'no media type'}"
             )
-        _results(body)  # parse once completely to catch a truncated body
+        rows = _results(body)  # parse once completely to catch a truncated body
+        if isinstance(rows, list):
+            self._uncapped(len(rows), cap)
         return pyoxigraph.parse_query_results(body, format=QueryResultsFormat.JSON)
 
     def _select(self, query: str, parameters: list[tuple[str, str]]) -> list[Row]:
-        body, media_type = self._fetch(query, parameters)
+        rows, cap = self._select_capped(query, parameters)
+        self._uncapped(len(rows), cap)
+        return rows
+
+    def _select_capped(
+        self, query: str, parameters: list[tuple[str, str]]
+    ) -> tuple[list[Row], int | None]:
+        body, media_type, cap = self._fetch(query, parameters)
         rows = _results(body) if media_type == RESULTS_JSON else None
         if not isinstance(rows, list):
             raise TypeError("select() needs a SELECT query")
-        return rows
+        return rows, cap
+
+    def _all_rows(
+        self, variables: str, pattern: str, parameters: list[tuple[str, str]], distinct: str = ""
+    ) -> list[Row]:
+        """Every row of the store's own ``SELECT {distinct} {variables} WHERE {pattern}``.
+
+        Asked once; an answer that reached the server's row cap is asked again in pages of
+        the cap, ordered in a subquery (Virtuoso refuses ORDER BY with OFFSET past its cap
+        at the top level, SR353). Pages are separate requests, not one snapshot: a write
+        between them may be seen in part.
+        """
+        whole = f"SELECT {distinct} {variables} WHERE {{ {pattern} }}"
+        rows, cap = self._select_capped(whole, parameters)
+        if cap is None or len(rows) < cap:
+            return rows
+        rows, offset = [], 0
+        while True:
+            page, _ = self._select_capped(
+                f"SELECT {variables} WHERE {{ {{ {whole} ORDER BY {variables} }} }} "
+                f"OFFSET {offset} LIMIT {cap}",
+                parameters,
+            )
+            rows.extend(page)
+            if len(page) < cap:
+                return rows
+            offset += cap
 
     def select(self, query: str, view: View = EVERYTHING) -> list[Row]:
-        return self._select(query, self._dataset(view))
+        return self._select(*self._view_query(query, view))
 
     def ask(self, query: str, view: View = EVERYTHING) -> bool:
-        body, media_type = self._fetch(query, self._dataset(view))
+        body, media_type, _ = self._fetch(*self._view_query(query, view))
         answer = _results(body) if media_type == RESULTS_JSON else None
         if not isinstance(answer, bool):
             raise TypeError("ask() needs an ASK query")
         return answer
 
     def construct(self, query: str, view: View = EVERYTHING) -> list[Triple]:
-        body, media_type = self._fetch(query, self._dataset(view))
+        body, media_type, cap = self._fetch(*self._view_query(query, view))
         if media_type != N_TRIPLES:
             raise TypeError("construct() needs a CONSTRUCT or DESCRIBE query")
-        return _triples(body)
+        triples = _triples(body)
+        self._uncapped(len(triples), cap)
+        return triples
 
     def _update(self, update: str) -> None:
         """Send ``update`` as one request: on Oxigraph server, one transaction."""
@@ -208,31 +370,66 @@ class RemoteStore:
         """
         if not change.replaces and not change.metadata_subjects and not change.quads:
             return
-        self._update(write_update(change))
+        if not _has_blank_nodes(change.quads):
+            self._update(write_update(change))
+            return
+        removals = write_update(dataclasses.replace(change, quads=[]))
+        self._update(" ;\n".join(filter(None, [removals, insert_template(change.quads)])))
 
     def quads(self, graph: NamedNode | None = None) -> Iterator[Quad]:
         """The quads of one named graph, or of every named graph (the catalogue writes no
         triples to the default graph, so none are looked for there)."""
         if graph is None:
-            for row in self._select(ALL_QUADS, []):
+            for row in self._all_rows("?g ?s ?p ?o", ALL_QUADS, []):
                 yield Quad(row["s"], row["p"], row["o"], row["g"])  # type: ignore[arg-type]
             return
-        for row in self.select(GRAPH_TRIPLES, View((graph,))):
+        for row in self._all_rows("?s ?p ?o", GRAPH_TRIPLES, self._dataset(View((graph,)))):
             yield Quad(row["s"], row["p"], row["o"], graph)  # type: ignore[arg-type]
 
     def named_graphs(self) -> list[NamedNode]:
         # No dataset parameters: the server's own dataset, where GRAPH ?g reaches every graph.
         rows = self._select(NAMED_GRAPHS, [])
-        return [g for row in rows if isinstance(g := row.get("g"), NamedNode) and g != NO_GRAPH]
+        if any("g" not in row for row in rows):  # Virtuoso: see NAMED_GRAPHS_WITH_TRIPLES
+            rows = self._all_rows("?g", NAMED_GRAPHS_WITH_TRIPLES, [], distinct="DISTINCT")
+        return [
+            g
+            for row in rows
+            if isinstance(g := row.get("g"), NamedNode)
+            and g != NO_GRAPH
+            and g.value not in SYSTEM_GRAPHS
+        ]
 
     def add_quads(self, quads: Iterable[Quad]) -> None:
-        """Add ``quads`` in one INSERT DATA request (one transaction on Oxigraph server)."""
+        """Add ``quads`` in one update request (one transaction on Oxigraph server)."""
         quads = list(quads)
         if quads:
-            self._update(insert_data(quads))
+            self._update(insert_template(quads) if _has_blank_nodes(quads) else insert_data(quads))
 
     def close(self) -> None:
         """Nothing to release: every request opens and closes its own connection."""
+
+
+def _has_blank_nodes(quads: Iterable[Quad]) -> bool:
+    return any(isinstance(q.subject, BlankNode) or isinstance(q.object, BlankNode) for q in quads)
+
+
+def insert_template(quads: Iterable[Quad]) -> str:
+    """``INSERT { ... } WHERE { }`` adding ``quads``, for quads with blank nodes.
+
+    Virtuoso refuses blank nodes in ``INSERT DATA`` (SP031), which SPARQL 1.1 allows; in a
+    template they are fresh nodes shared across the template, the same meaning. Each graph
+    gets one block: Virtuoso fails (SR002) on a template repeating a graph's block.
+    """
+    by_graph: dict[str, list[str]] = {}
+    for quad in quads:
+        triple = f"{quad.subject} {quad.predicate} {quad.object} ."
+        graph = str(quad.graph_name) if isinstance(quad.graph_name, NamedNode) else ""
+        by_graph.setdefault(graph, []).append(triple)
+    blocks = [
+        f"GRAPH {graph} {{ {' '.join(triples)} }}" if graph else " ".join(triples)
+        for graph, triples in by_graph.items()
+    ]
+    return "INSERT { " + " ".join(blocks) + " } WHERE { }"
 
 
 def _set_text(wrapper: SPARQLWrapper, text: str) -> None:
