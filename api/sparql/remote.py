@@ -49,7 +49,7 @@ from api.sparql.formats import (
 )
 from api.sparql.worker import Reply
 from catalogue.store.oxigraph import StoreError
-from catalogue.store.remote import RemoteStore
+from catalogue.store.remote import RemoteStore, without_dataset_clauses
 
 THREADS = 8
 """Queries in flight at once; more wait for a thread (their time limit runs meanwhile)."""
@@ -145,6 +145,10 @@ class RemoteSparqlExecutor:
         try:
             # The listed union asks the server for its graphs first; that time counts too.
             dataset = self.store.dataset_parameters(default_graphs, named_graphs)
+            if default_graphs is not None:
+                # A restricted dataset: the query's own FROM clauses go, as the store's
+                # queries lose them (Virtuoso adds them to the protocol's dataset).
+                query = without_dataset_clauses(query)
         except StoreError as error:
             raise WorkerFailed(str(error)) from error
         remaining = deadline - time.monotonic()
