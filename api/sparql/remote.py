@@ -47,7 +47,7 @@ from api.sparql.formats import (
     Preference,
     choose,
 )
-from api.sparql.worker import Reply
+from api.sparql.worker import Reply, first_rows
 from catalogue.store.oxigraph import StoreError
 from catalogue.store.remote import RemoteStore, without_dataset_clauses
 
@@ -227,26 +227,12 @@ class RemoteSparqlExecutor:
     def _solutions(
         self, solutions: QuerySolutions, body: _Body, answered: Format, wanted: Format
     ) -> Reply:
-        names = [variable.value for variable in solutions.variables]
-        # Kept as TSV lines (cells in N-Triples syntax, nothing lost), as the workers do.
-        lines = ["\t".join(f"?{name}" for name in names)]
-        truncated = False
-        for count, solution in enumerate(solutions):
-            if count == self.row_limit:
-                truncated = True
-                break
-            lines.append("\t".join(_cell(solution[name]) for name in names))
+        # Reading the rows parses the server's answer (so a cut body raises here); the
+        # cut and the serialisation are the worker processes' own.
+        table, truncated = first_rows(solutions, wanted, self.row_limit)
         if not truncated and answered is wanted:
             return Reply("ok", b"".join(body.read_so_far), wanted.name)
-        if not names:
-            table = pyoxigraph.parse_query_results(
-                b"".join(body.read_so_far), format=cast(QueryResultsFormat, answered.serialiser)
-            )
-        else:
-            text = "".join(line + "\n" for line in lines).encode()
-            table = pyoxigraph.parse_query_results(text, format=QueryResultsFormat.TSV)
-        serialised = table.serialize(format=cast(QueryResultsFormat, wanted.serialiser))
-        return Reply("ok", cast(bytes, serialised), wanted.name, truncated)
+        return Reply("ok", table, wanted.name, truncated)
 
 
 def _boolean(value: bool, wanted: Format, answered: Format, body: _Body) -> Reply:
@@ -261,11 +247,6 @@ def _boolean(value: bool, wanted: Format, answered: Format, body: _Body) -> Repl
         cast(bytes, parsed.serialize(format=cast(QueryResultsFormat, wanted.serialiser))),
         wanted.name,
     )
-
-
-def _cell(term: object) -> str:
-    """A TSV cell: the term in N-Triples syntax (pyoxigraph's ``str``), empty when unbound."""
-    return "" if term is None else str(term)
 
 
 def _format(media_type: str) -> Format | None:

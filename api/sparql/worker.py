@@ -90,7 +90,7 @@ def run(job: Job, snapshot: _Snapshot) -> Reply:
             acceptable=tuple(f.media_type for f in FORMATS[family]),
         )
     if isinstance(result, QuerySolutions):
-        body, truncated = _solutions(result, chosen, job.row_limit)
+        body, truncated = first_rows(result, chosen, job.row_limit)
         return Reply("ok", body, chosen.name, truncated)
     return Reply("ok", result.serialize(format=chosen.serialiser), chosen.name)  # type: ignore[arg-type]
 
@@ -118,7 +118,7 @@ class _Lines:
         pass
 
 
-def _solutions(solutions: QuerySolutions, chosen: Format, limit: int) -> tuple[bytes, bool]:
+def first_rows(solutions: QuerySolutions, chosen: Format, limit: int) -> tuple[bytes, bool]:
     """The first ``limit`` solutions in ``chosen``, and whether there were more.
 
     pyoxigraph serialises only a whole result, so it writes SPARQL TSV (one line per row,
@@ -126,6 +126,7 @@ def _solutions(solutions: QuerySolutions, chosen: Format, limit: int) -> tuple[b
     the limit; the kept lines are read back with pyoxigraph's parser and serialised in
     the chosen format. All in pyoxigraph: 10,000 rows to JSON in ~20 ms (~70 ms when
     Python wrote the cells), byte for byte what pyoxigraph gives for the query with LIMIT.
+    Also cuts the solutions parsed from a remote server's answer (``api.sparql.remote``).
     """
     if not solutions.variables:
         # No columns: at most a few empty rows; nothing worth cutting.
