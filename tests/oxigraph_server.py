@@ -43,6 +43,16 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def stop_process(process: subprocess.Popen, timeout: float) -> None:  # type: ignore[type-arg]
+    """Terminate a server started for tests; kill it if it has not gone in ``timeout`` s."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @contextmanager
 def start_oxigraph(folder: Path, *extra: str) -> Iterator[Server]:
     """An Oxigraph server keeping its data in ``folder`` (``extra``: more serve options)."""
@@ -77,9 +87,4 @@ def start_oxigraph(folder: Path, *extra: str) -> Iterator[Server]:
                 time.sleep(0.1)
         yield Server(f"{base}/query", f"{base}/update", f"{base}/store")
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, timeout=10)

@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from catalogue.store.remote import RemoteStore
-from tests.oxigraph_server import free_port
+from tests.oxigraph_server import free_port, stop_process
 
 # The server's default cap, kept so the tests meet the quirk operators meet.
 ROW_CAP = 10_000
@@ -132,9 +132,4 @@ def start_virtuoso(folder: Path) -> Iterator[VirtuosoServer]:
         server.isql('GRANT SPARQL_UPDATE TO "SPARQL";')
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, timeout=30)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -18,13 +17,9 @@ from api.settings import ServiceSettings
 from catalogue.demo import demo_file
 from catalogue.publish import load_files
 from catalogue.store import opened_store
-from tests.oxigraph_server import Server
+from tests.oxigraph_server import Server, free_port
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+__all__ = ["Server", "free_port"]
 
 
 @dataclass
