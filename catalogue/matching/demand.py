@@ -52,10 +52,8 @@ from catalogue.store.base import EVERYTHING, CatalogueStore, Row, View
 
 SS = "https://w3id.org/sidestream/ontology/"
 RESOURCE = SS + "Resource"
-SUPPLY = SS + "Supply"
-HAS_RESOURCE = SS + "hasResource"
-REQUESTS_ELEMENT = SS + "requestsElement"
-REQUESTS_APPLICATION = SS + "requestsApplication"
+SUPPLY = NamedNode(SS + "Supply")
+DEMAND = NamedNode(SS + "Demand")
 _POINT = re.compile(r"POINT\s*\(\s*(-?[\d.]+)\s+(-?[\d.]+)\s*\)", re.IGNORECASE)
 _NEAR_PARENT_MIN_DEPTH = 4
 """A parent class at least this deep (ss:Resource is 1) is narrow enough to offer siblings."""
@@ -359,7 +357,7 @@ def read_demands(
     demands = {
         stream: _demand(stream, found, vocabulary)
         for stream, found in _facts(store, "match/demand_facts", streams, view).items()
-        if NamedNode(SS + "Demand") in found["type"]
+        if DEMAND in found["type"]
     }
     iris = [NamedNode(stream) for stream in sorted(streams)]
     for row in store.select(
@@ -474,7 +472,7 @@ def read_supplies(
     if not streams:
         return supplies
     for stream, found in _facts(store, "match/supply_facts", streams, view).items():
-        if NamedNode(SUPPLY) in found["type"]:
+        if SUPPLY in found["type"]:
             supplies[stream] = _supply(stream, found, vocabulary)
     iris = [NamedNode(stream) for stream in sorted(streams)]
     parts: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
