@@ -62,24 +62,18 @@ def caller_from_request(request: Request) -> Caller:
         # and never a fallback to anonymous: refuse until the file is readable again.
         log.error("%s", error)
         raise HTTPException(500, "tokens cannot be checked now") from error
-    if record is None or record.revoked:
-        if record is not None:  # a revoked token still in use is worth knowing about
-            audit.record(
-                audit.audit_path(settings),
-                action="refused-revoked",
-                token=record.id,
-                organisation=record.organisation,
-                path=request.url.path,
-                method=request.method,
-            )
+    if record is None:
         raise unauthorised("unknown or revoked token")
-    request.state.token = record
+    # Every use of a known token is audited; a revoked one still in use is worth knowing.
     audit.record(
         audit.audit_path(settings),
-        action="request",
+        action="refused-revoked" if record.revoked else "request",
         token=record.id,
         organisation=record.organisation,
         path=request.url.path,
         method=request.method,
     )
+    if record.revoked:
+        raise unauthorised("unknown or revoked token")
+    request.state.token = record
     return record.caller
