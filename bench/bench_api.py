@@ -40,7 +40,8 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_match import build_store, git_revision, log
+from bench_match import build_store, log
+from revision import git_revision
 
 RESULTS = Path(__file__).parent / "results" / "api.jsonl"
 POINT_QUERY = """PREFIX dcterms: <http://purl.org/dc/terms/>

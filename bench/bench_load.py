@@ -19,7 +19,6 @@ import argparse
 import itertools
 import json
 import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,17 +35,9 @@ from catalogue.store.oxigraph import OxigraphStore
 
 sys.path.insert(0, str(Path(__file__).parent))
 from datasets import write as write_dataset
+from revision import git_revision
 
 RESULTS = Path(__file__).parent / "results" / "load.jsonl"
-
-
-def git_revision() -> str:
-    try:
-        return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def sidestream_load(path: Path, folder: Path) -> dict[str, float]:

@@ -31,7 +31,6 @@ import csv
 import json
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -60,6 +59,7 @@ except ImportError:
 
 sys.path.insert(0, str(Path(__file__).parent))
 from datasets import write as write_dataset
+from revision import git_revision
 
 RESULTS = Path(__file__).parent / "results" / "match.jsonl"
 ELEMENT_TEXTS = ["V", "Co", "Nd", "Ga", "Pt", "HREE", "PGM", "Dy", "Ni", "Li", "Ge", "Sc"]
@@ -70,15 +70,6 @@ RDFLIB_MAX_STREAMS = 10_000
 
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def git_revision() -> str:
-    try:
-        return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 class RecordingStore:
