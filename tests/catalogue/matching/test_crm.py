@@ -16,11 +16,10 @@ from pathlib import Path
 import pytest
 
 from catalogue.cli import main
-from catalogue.config import Settings
 from catalogue.errors import InputError
 from catalogue.matching.crm import match_element, resolve
 from catalogue.matching.results import MatchResult, to_json
-from catalogue.store import opened_store
+from tests.catalogue.matching.conftest import opened
 
 V = Decimal("50.9415")
 O = Decimal("15.999")  # noqa: E741
@@ -82,18 +81,6 @@ def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = folder / "store"
     assert main(["load", str(template), "--store", str(path), "--by", "test"]) == 0
     return path
-
-
-@pytest.fixture(scope="module")
-def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "store"
-    assert main(["load", "--demo", "--store", str(path), "--by", "test"]) == 0
-    return path
-
-
-def opened(path: Path):
-    """The store at ``path`` for one block, through the production context manager."""
-    return opened_store(Settings(store=path))
 
 
 def matched(path: Path, text: str, top: int | None = None) -> list[MatchResult]:

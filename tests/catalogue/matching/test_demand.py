@@ -16,20 +16,12 @@ from pathlib import Path
 import pytest
 
 from catalogue.cli import main
-from catalogue.config import Settings
 from catalogue.matching.demand import DemandNotFound, match_demand
 from catalogue.matching.results import MatchResult
-from catalogue.store import opened_store
+from tests.catalogue.matching.conftest import opened
 
 DATA = Path(__file__).parents[2] / "data" / "matching"
 RECALL_AT_5_FLOOR = 0.9  # measured 1.00 (33/33) when written; a drop below 0.9 is a regression
-
-
-@pytest.fixture(scope="module")
-def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "store"
-    assert main(["load", "--demo", "--store", str(path), "--by", "test"]) == 0
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -37,11 +29,6 @@ def external_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("external") / "store"
     assert main(["load", str(DATA / "external.csv"), "--store", str(path), "--by", "test"]) == 0
     return path
-
-
-def opened(path: Path):
-    """The store at ``path`` for one block, through the production context manager."""
-    return opened_store(Settings(store=path))
 
 
 def matched(path: Path, demand: str, top: int | None = None) -> list[MatchResult]:

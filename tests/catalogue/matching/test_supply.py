@@ -13,11 +13,10 @@ from pathlib import Path
 import pytest
 
 from catalogue.cli import main
-from catalogue.config import Settings
 from catalogue.matching.demand import match_demand
 from catalogue.matching.results import MatchResult
 from catalogue.matching.supply import SupplyNotFound, match_supply
-from catalogue.store import opened_store
+from tests.catalogue.matching.conftest import opened
 
 V_IN_V2O5 = 2 * 50.9415 / 181.88
 """Mass fraction of vanadium in V2O5 (two V of 50.9415 in 181.88 g/mol)."""
@@ -30,13 +29,6 @@ test-restricted-vanadium,demand,Vanadium for a secret alloy,Hidden AS,vanadium,,
 
 
 @pytest.fixture(scope="module")
-def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "store"
-    assert main(["load", "--demo", "--store", str(path), "--by", "test"]) == 0
-    return path
-
-
-@pytest.fixture(scope="module")
 def template_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("template")
     source = folder / "streams.csv"
@@ -44,11 +36,6 @@ def template_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = folder / "store"
     assert main(["load", str(source), "--store", str(path), "--by", "test"]) == 0
     return path
-
-
-def opened(path: Path):
-    """The store at ``path`` for one block, through the production context manager."""
-    return opened_store(Settings(store=path))
 
 
 def matched(path: Path, supply: str, top: int | None = None) -> list[MatchResult]:
