@@ -21,7 +21,7 @@ from pyoxigraph import BlankNode, NamedNode, Quad
 
 from catalogue import queries
 from catalogue.namespaces import CONFIDENTIALITY, RDF_TYPE, SS
-from catalogue.store.base import EVERYTHING, CatalogueStore, View
+from catalogue.store.base import CatalogueStore, View
 
 
 class Level(IntEnum):
@@ -109,10 +109,10 @@ def may_see(caller: Caller, level: Level, publisher: str | None) -> bool:
 def view_for(store: CatalogueStore, caller: Caller) -> View:
     """The graphs ``caller`` may see: asserted and inferred, at the levels it is cleared for.
 
-    Graphs without a recorded level (none are written that way) are never shown.
+    Only graphs the catalogue graph records are ever in a view, an administrator's too:
+    graphs without a recorded level (none are written that way) and a remote store's
+    staging graphs (a load in progress, or one a crash interrupted) are never shown.
     """
-    if caller.role is Role.ADMINISTRATOR:
-        return EVERYTHING
     graphs: list[NamedNode] = []
     for row in store.select(queries.bind(queries.load("catalogue/content_graphs"))):
         level = LEVELS.get(row["level"])  # type: ignore[arg-type]

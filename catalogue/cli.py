@@ -302,6 +302,7 @@ def quiet(message: str) -> None:
 
 def run_load(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from catalogue.demo import demo_file
+    from catalogue.progress import WriteBar
     from catalogue.publish import load_files
     from catalogue.store import opened_store
 
@@ -320,6 +321,7 @@ def run_load(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                 publisher=args.by or getpass.getuser(),
                 replace=args.replace,
                 progress=progress if args.format == "text" else quiet,
+                write_progress=WriteBar(enabled=args.format == "text"),
             )
         except SubmissionRejected as rejected:
             print_report(rejected.report, args)

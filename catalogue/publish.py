@@ -27,7 +27,7 @@ from catalogue.inference import materialise
 from catalogue.ingest.rdf import read_rdf
 from catalogue.namespaces import RDF_TYPE, SS
 from catalogue.report import Problem, Report, Severity
-from catalogue.store.base import CatalogueStore, SubmissionWrite
+from catalogue.store.base import CatalogueStore, SubmissionWrite, WriteProgress
 
 TEMPLATE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -240,6 +240,7 @@ def load_files(
     replace: bool = False,
     now: datetime | None = None,
     progress: Progress = _quiet,
+    write_progress: WriteProgress | None = None,
 ) -> LoadResult:
     """Validate every file, then store all of them in one transaction, or none.
 
@@ -247,6 +248,8 @@ def load_files(
     Loading a file again with the same content changes nothing; with new content it
     needs ``replace=True``, and then the old submission goes in the same transaction.
     Raises ``SubmissionRejected`` (nothing stored) when any file has a violation.
+    ``write_progress`` follows the store write (a large one on a remote store goes in
+    batches before the one step that makes it visible).
     """
     now = now or datetime.now(UTC)
     report = Report()
@@ -370,7 +373,8 @@ def load_files(
         store.write(
             SubmissionWrite(
                 quads=quads, replaces=replaced, metadata_graph=meta, metadata_subjects=subjects
-            )
+            ),
+            write_progress,
         )
     return LoadResult(submissions=summaries, report=report)
 

@@ -6,7 +6,7 @@ backend, so no second RDF library leaks through.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -24,6 +24,8 @@ from pyoxigraph import (
 Term = NamedNode | BlankNode | Literal | Triple
 Row = dict[str, Term]
 QueryResult = QuerySolutions | QueryBoolean | QueryTriples
+WriteProgress = Callable[[int, int], None]
+"""Told ``(quads sent, quads in the write)`` as a large write proceeds."""
 
 
 @dataclass(frozen=True)
@@ -78,8 +80,12 @@ class CatalogueStore(Protocol):
         """Triples of a CONSTRUCT or DESCRIBE query over the union of the graphs ``view`` allows."""
         ...
 
-    def write(self, change: SubmissionWrite) -> None:
-        """Apply ``change`` in one transaction: either all of it is visible or none of it."""
+    def write(self, change: SubmissionWrite, progress: WriteProgress | None = None) -> None:
+        """Apply ``change`` in one transaction: either all of it is visible or none of it.
+
+        ``progress``, when given, hears how far the write has gone (a remote store sends a
+        large write in batches; the embedded store reports it whole at the end).
+        """
         ...
 
     def quads(self, graph: NamedNode | None = None) -> Iterator[Quad]:

@@ -15,6 +15,7 @@ from catalogue.store.base import (
     Row,
     SubmissionWrite,
     View,
+    WriteProgress,
     write_update,
 )
 
@@ -76,13 +77,15 @@ class OxigraphStore:
             raise TypeError("construct() needs a CONSTRUCT or DESCRIBE query")
         return list(triples)
 
-    def write(self, change: SubmissionWrite) -> None:
+    def write(self, change: SubmissionWrite, progress: WriteProgress | None = None) -> None:
         if not change.replaces and not change.metadata_subjects:
             # Store.extend is one transaction: all quads or none.
             self._store.extend(change.quads)
-            return
-        # Removal and insertion must be one transaction: one SPARQL update request is.
-        self._store.update(write_update(change))
+        else:
+            # Removal and insertion must be one transaction: one SPARQL update request is.
+            self._store.update(write_update(change))
+        if progress is not None:
+            progress(len(change.quads), len(change.quads))
 
     def quads(self, graph: NamedNode | None = None) -> Iterator[Quad]:
         return iter(self._store.quads_for_pattern(None, None, None, graph))

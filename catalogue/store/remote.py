@@ -32,23 +32,31 @@ Virtuoso (7.2, tested) differs from the standard; the differences that matter mo
 - ``GRAPH ?g { }`` answers one unbound row, and its own system graphs (:data:`SYSTEM_GRAPHS`)
   sit beside the catalogue's; both are left out of ``named_graphs()`` and ``quads()``.
 
-The others: ``Accept`` follows the query form (:data:`ACCEPT_BY_FORM`), and quads with blank
-nodes are written through a template (:func:`insert_template`). On Oxigraph server none of
-this changes an answer.
+The others: ``Accept`` follows the query form (:data:`ACCEPT_BY_FORM`); blank nodes are
+written as Skolem IRIs and read back as blank nodes (:mod:`catalogue.store.skolem`), and its
+single-precision geometries are read back as the WKT literals written
+(:mod:`catalogue.store.geometry`). On Oxigraph server none of this changes an answer.
+
+Large writes are *staged* (:meth:`RemoteStore._staged_write`): loaded in batches into
+staging graphs no caller sees, then moved into place by one update request.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import json
 import re
 import urllib.error
+import uuid
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
 from typing import Literal as Choice
 
 import pyoxigraph
 from pyoxigraph import (
-    BlankNode,
     NamedNode,
     Quad,
     QueryBoolean,
@@ -59,19 +67,26 @@ from pyoxigraph import (
 from SPARQLWrapper import POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
+from catalogue.store import geometry, skolem
 from catalogue.store.base import (
     EVERYTHING,
     QueryResult,
     Row,
     SubmissionWrite,
     View,
+    WriteProgress,
     insert_data,
     write_update,
 )
+from catalogue.store.graph_store import post_graph
 from catalogue.store.oxigraph import StoreError
 
 NO_GRAPH = NamedNode("urn:x-sidestream:no-graph")
 """Stands for an empty dataset; the catalogue never writes to it."""
+
+STAGING = "urn:x-sidestream:staging:"
+"""Prefix of the graphs a staged write fills before it moves them into place."""
+STAMP = "%Y%m%dT%H%M%SZ"
 
 RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
@@ -97,7 +112,7 @@ SYSTEM_GRAPHS = frozenset(
 
 # Fixed query patterns of the store itself (no user input reaches them).
 _NOT_SYSTEM = "FILTER (?g NOT IN ({}))".format(", ".join(f"<{g}>" for g in sorted(SYSTEM_GRAPHS)))
-ALL_QUADS = f"GRAPH ?g {{ ?s ?p ?o }} {_NOT_SYSTEM}"
+ALL_QUADS = f'GRAPH ?g {{ ?s ?p ?o }} {_NOT_SYSTEM} FILTER (!STRSTARTS(STR(?g), "{STAGING}"))'
 GRAPH_TRIPLES = "?s ?p ?o"
 NAMED_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
 # Virtuoso answers the query above with one unbound row: it has no empty graphs, so every
@@ -163,10 +178,11 @@ class RemoteStore:
     """The CatalogueStore protocol over a SPARQL 1.1 query URL, update URL and graph store URL.
 
     ``update_endpoint`` defaults to ``endpoint`` (Virtuoso, Neptune and QLever take both at
-    one URL). ``gsp_endpoint`` is kept for bulk loading (not used yet). ``user`` and
-    ``password`` are sent as HTTP basic credentials on every request. ``row_cap`` is the
-    server's known row cap (Virtuoso's ``ResultSetMaxRows``); the ``X-SPARQL-MaxRows`` header
-    of any answer replaces it.
+    one URL). ``gsp_endpoint`` (Graph Store Protocol) carries the batches of large writes
+    (:meth:`write`). ``user`` and ``password`` are sent as HTTP basic credentials on every
+    request. ``row_cap`` is the server's known row cap (Virtuoso's ``ResultSetMaxRows``); the
+    ``X-SPARQL-MaxRows`` header of any answer replaces it. The write sizes and
+    ``staging_ttl`` are described at :meth:`write` and :meth:`_staged_write`.
     """
 
     def __init__(
@@ -180,6 +196,10 @@ class RemoteStore:
         timeout: int = 300,
         union: Choice["parameter", "listed"] = "parameter",
         row_cap: int | None = None,
+        single_request_quads: int = 2_000,
+        batch_quads: int = 50_000,
+        update_batch_quads: int = 1_000,
+        staging_ttl: float = 24 * 3600,
     ) -> None:
         self.endpoint = endpoint
         self.update_endpoint = update_endpoint or endpoint
@@ -189,6 +209,10 @@ class RemoteStore:
         self.timeout = timeout
         self.union = union
         self.row_cap = row_cap
+        self.single_request_quads = single_request_quads
+        self.batch_quads = batch_quads
+        self.update_batch_quads = update_batch_quads
+        self.staging_ttl = staging_ttl
 
     def _wrapper(self) -> SPARQLWrapper:
         # A fresh wrapper per request: SPARQLWrapper keeps parameters between calls.
@@ -287,7 +311,7 @@ class RemoteStore:
         rows = _results(body)  # parse once completely to catch a truncated body
         if isinstance(rows, list):
             self._uncapped(len(rows), cap)
-        return pyoxigraph.parse_query_results(body, format=QueryResultsFormat.JSON)
+        return pyoxigraph.parse_query_results(_restored_json(body), format=QueryResultsFormat.JSON)
 
     def _select(self, query: str, parameters: list[tuple[str, str]]) -> list[Row]:
         rows, cap = self._select_capped(query, parameters)
@@ -359,22 +383,110 @@ class RemoteStore:
                 f"the SPARQL update endpoint {self.update_endpoint} failed: {error}"
             ) from error
 
-    def write(self, change: SubmissionWrite) -> None:
-        """The drops, the metadata deletes and the insert in one SPARQL Update request.
+    def write(self, change: SubmissionWrite, progress: WriteProgress | None = None) -> None:
+        """Apply ``change`` so that no caller ever sees part of it; a failure changes nothing.
 
-        Oxigraph server runs one request as one transaction (a failure anywhere in it
-        leaves the store as it was; tested). The SPARQL 1.1 Update standard only says a
-        request's operations run in order; Virtuoso (without log_enable changes), Fuseki
-        (TDB2) and GraphDB also run one request in one transaction, but that is their
-        documentation, not tested here. A failed request raises :class:`StoreError`.
+        Up to ``single_request_quads`` quads: the drops, the metadata deletes and the insert
+        in one SPARQL Update request. More (a submission of thousands of streams, a bulk
+        load): *staged* (:meth:`_staged_write`). Oxigraph server runs one request as one
+        transaction (a failure anywhere in it leaves the store as it was; tested). The SPARQL
+        1.1 Update standard only says a request's operations run in order; Virtuoso (without
+        log_enable changes), Fuseki (TDB2) and GraphDB document one request as one
+        transaction. A failed request raises :class:`StoreError`.
         """
         if not change.replaces and not change.metadata_subjects and not change.quads:
             return
-        if not _has_blank_nodes(change.quads):
-            self._update(write_update(change))
+        change = dataclasses.replace(change, quads=skolem.skolemise(change.quads))
+        if len(change.quads) > self.single_request_quads:
+            self._staged_write(change, progress)
             return
-        removals = write_update(dataclasses.replace(change, quads=[]))
-        self._update(" ;\n".join(filter(None, [removals, insert_template(change.quads)])))
+        self._update(write_update(change))
+        if progress is not None:
+            progress(len(change.quads), len(change.quads))
+
+    def _staged_write(self, change: SubmissionWrite, progress: WriteProgress | None) -> None:
+        """Load the content in batches into staging graphs, then move it into place at once.
+
+        Staging graphs (:data:`STAGING`) are in no caller's view, not listed by
+        :meth:`named_graphs` and not read by :meth:`quads`: until the last request nothing
+        of the change is visible. Batches go through the Graph Store Protocol when a
+        ``gsp_endpoint`` is set (``batch_quads`` each; the server's bulk parser), else as
+        update requests of ``update_batch_quads`` (Virtuoso's SPARQL compiler runs out of
+        memory near 5,000 triples). The last request drops what is replaced, deletes the
+        old metadata, ``MOVE``s every staging graph onto its target and inserts the new
+        metadata: one transaction. A failure before it drops this write's staging graphs;
+        a crash leaves them, invisible, until a later staged write drops staging graphs
+        older than ``staging_ttl`` seconds.
+        """
+        metadata = [quad for quad in change.quads if quad.graph_name == change.metadata_graph]
+        content = [quad for quad in change.quads if quad.graph_name != change.metadata_graph]
+        self._drop_stale_staging()
+        run = staging_run()
+        targets = sorted({quad.graph_name for quad in content}, key=str)
+        staging = {
+            target: NamedNode(f"{run}:{index}")
+            for index, target in enumerate(targets)
+            if isinstance(target, NamedNode)
+        }
+        total, sent = len(change.quads), 0
+        size = self.batch_quads if self.gsp_endpoint else self.update_batch_quads
+        try:
+            for start in range(0, len(content), size):
+                self._stage(content[start : start + size], staging)
+                sent += len(content[start : start + size])
+                if progress is not None:
+                    progress(sent, total)
+            removals = write_update(dataclasses.replace(change, quads=[]))
+            moves = [f"MOVE GRAPH {staging[t]} TO GRAPH {t}" for t in targets if t in staging]
+            inserts = insert_data(metadata) if metadata else ""
+            self._update(" ;\n".join(filter(None, [removals, *moves, inserts])))
+        except BaseException:
+            with contextlib.suppress(StoreError):
+                self._drop(list(staging.values()))
+            raise
+        if progress is not None:
+            progress(total, total)
+
+    def _stage(self, quads: list[Quad], staging: dict[NamedNode, NamedNode]) -> None:
+        """Send one batch into the staging graphs: a Graph Store Protocol body per graph, or
+        one update request when there is no graph store URL."""
+        by_graph: dict[NamedNode, list[Quad]] = {}
+        for quad in quads:
+            target = staging[quad.graph_name]  # type: ignore[index]
+            by_graph.setdefault(target, []).append(
+                Quad(quad.subject, quad.predicate, quad.object, target)
+            )
+        if self.gsp_endpoint is None:
+            self._update(insert_data(q for part in by_graph.values() for q in part))
+            return
+        for graph, part in by_graph.items():
+            post_graph(
+                self.gsp_endpoint,
+                graph,
+                part,
+                user=self.user,
+                password=self.password,
+                timeout=self.timeout,
+            )
+
+    def _drop(self, graphs: list[NamedNode]) -> None:
+        if graphs:
+            self._update(" ;\n".join(f"DROP SILENT GRAPH {graph}" for graph in graphs))
+
+    def staging_graphs(self) -> list[NamedNode]:
+        """The staging graphs on the server: loads in progress, or left by a crash."""
+        return [graph for graph in self._graphs() if graph.value.startswith(STAGING)]
+
+    def _drop_stale_staging(self) -> None:
+        now = datetime.now(UTC)
+        self._drop(
+            [
+                graph
+                for graph in self.staging_graphs()
+                if (started := staging_started(graph)) is None
+                or (now - started).total_seconds() > self.staging_ttl
+            ]
+        )
 
     def quads(self, graph: NamedNode | None = None) -> Iterator[Quad]:
         """The quads of one named graph, or of every named graph (the catalogue writes no
@@ -387,6 +499,10 @@ class RemoteStore:
             yield Quad(row["s"], row["p"], row["o"], graph)  # type: ignore[arg-type]
 
     def named_graphs(self) -> list[NamedNode]:
+        """The catalogue's graphs: not the server's system graphs, not staging graphs."""
+        return [graph for graph in self._graphs() if not graph.value.startswith(STAGING)]
+
+    def _graphs(self) -> list[NamedNode]:
         # No dataset parameters: the server's own dataset, where GRAPH ?g reaches every graph.
         rows = self._select(NAMED_GRAPHS, [])
         if any("g" not in row for row in rows):  # Virtuoso: see NAMED_GRAPHS_WITH_TRIPLES
@@ -401,35 +517,26 @@ class RemoteStore:
 
     def add_quads(self, quads: Iterable[Quad]) -> None:
         """Add ``quads`` in one update request (one transaction on Oxigraph server)."""
-        quads = list(quads)
+        quads = skolem.skolemise(quads)
         if quads:
-            self._update(insert_template(quads) if _has_blank_nodes(quads) else insert_data(quads))
+            self._update(insert_data(quads))
 
     def close(self) -> None:
         """Nothing to release: every request opens and closes its own connection."""
 
 
-def _has_blank_nodes(quads: Iterable[Quad]) -> bool:
-    return any(isinstance(q.subject, BlankNode) or isinstance(q.object, BlankNode) for q in quads)
+def staging_run() -> str:
+    """A new staging prefix: :data:`STAGING`, the start time (UTC), a random part."""
+    return f"{STAGING}{datetime.now(UTC).strftime(STAMP)}:{uuid.uuid4().hex[:12]}"
 
 
-def insert_template(quads: Iterable[Quad]) -> str:
-    """``INSERT { ... } WHERE { }`` adding ``quads``, for quads with blank nodes.
-
-    Virtuoso refuses blank nodes in ``INSERT DATA`` (SP031), which SPARQL 1.1 allows; in a
-    template they are fresh nodes shared across the template, the same meaning. Each graph
-    gets one block: Virtuoso fails (SR002) on a template repeating a graph's block.
-    """
-    by_graph: dict[str, list[str]] = {}
-    for quad in quads:
-        triple = f"{quad.subject} {quad.predicate} {quad.object} ."
-        graph = str(quad.graph_name) if isinstance(quad.graph_name, NamedNode) else ""
-        by_graph.setdefault(graph, []).append(triple)
-    blocks = [
-        f"GRAPH {graph} {{ {' '.join(triples)} }}" if graph else " ".join(triples)
-        for graph, triples in by_graph.items()
-    ]
-    return "INSERT { " + " ".join(blocks) + " } WHERE { }"
+def staging_started(graph: NamedNode) -> datetime | None:
+    """When the load that made staging graph ``graph`` started (None: not a name we make)."""
+    try:
+        stamp = graph.value.removeprefix(STAGING).split(":", 1)[0]
+        return datetime.strptime(stamp, STAMP).replace(tzinfo=UTC)
+    except ValueError:
+        return None
 
 
 def _set_text(wrapper: SPARQLWrapper, text: str) -> None:
@@ -451,17 +558,52 @@ def _results(body: bytes) -> list[Row] | bool:
         if isinstance(answer, QueryBoolean):
             return bool(answer)
         names = [variable.value for variable in answer.variables]
-        return [
+        rows = [
             {name: term for name in names if (term := solution[name]) is not None}
             for solution in answer
         ]
     except (SyntaxError, ValueError) as error:
         raise StoreError(f"the SPARQL endpoint's answer does not parse: {error}") from error
+    if _needs_restoring(body):
+        rows = [{name: _restore(term) for name, term in row.items()} for row in rows]
+    return rows
 
 
 def _triples(body: bytes) -> list[Triple]:
     """An N-Triples body read completely."""
     try:
-        return [quad.triple for quad in pyoxigraph.parse(body, format=RdfFormat.N_TRIPLES)]
+        triples = [quad.triple for quad in pyoxigraph.parse(body, format=RdfFormat.N_TRIPLES)]
     except (SyntaxError, ValueError) as error:
         raise StoreError(f"the SPARQL endpoint's answer does not parse: {error}") from error
+    if _needs_restoring(body):
+        triples = [Triple(_restore(t.subject), t.predicate, _restore(t.object)) for t in triples]
+    return triples
+
+
+def _needs_restoring(body: bytes) -> bool:
+    return skolem.MARKER in body or geometry.MARKER in body
+
+
+def _restore(term: Any) -> Any:
+    """A term as the catalogue wrote it: Skolem IRIs back to blank nodes
+    (:mod:`catalogue.store.skolem`), Virtuoso's geometries back to WKT literals
+    (:mod:`catalogue.store.geometry`)."""
+    return geometry.restore_term(skolem.restore(term))
+
+
+def _restored_json(body: bytes) -> bytes:
+    """A SPARQL JSON results body with its terms restored (:func:`_restore`), for callers
+    that parse it themselves."""
+    if not _needs_restoring(body):
+        return body
+    answer = json.loads(body)
+    for binding in answer.get("results", {}).get("bindings", []):
+        for name, value in binding.items():
+            if value.get("type") == "uri" and value["value"].startswith(skolem.GENID):
+                node = skolem.restore(NamedNode(value["value"]))
+                binding[name] = {"type": "bnode", "value": node.value}
+            elif value.get("datatype") == geometry.VIRTUOSO_GEOMETRY:
+                shape = pyoxigraph.Literal(value["value"], datatype=NamedNode(value["datatype"]))
+                restored = geometry.restore_term(shape)
+                value["value"], value["datatype"] = restored.value, restored.datatype.value
+    return json.dumps(answer).encode()
