@@ -71,6 +71,14 @@ class Settings(BaseSettings):
     graph: Oxigraph server's ``union-default-graph`` parameter, or by listing every named
     graph as the dataset (plain SPARQL 1.1, one more request; for other servers)."""
 
+    endpoint_single_request_quads: int = Field(default=2_000, ge=1)
+    """Writes up to this many quads go to a remote store as one update request; larger ones
+    are staged in batches (``RemoteStore.write``). Virtuoso's SPARQL compiler fails near
+    5,000 triples in one request."""
+
+    endpoint_batch_quads: int = Field(default=50_000, ge=1)
+    """Quads per Graph Store Protocol request of a staged write."""
+
     data_base: str = DEFAULT_DATA_BASE
     """Base IRI under which streams, organisations, sites and submissions are minted."""
 

@@ -28,6 +28,8 @@ class Server:
     query: str
     update: str
     gsp: str
+    pid: int = 0
+    """The server's process id (for tests that kill it)."""
 
     def store(self) -> RemoteStore:
         return RemoteStore(self.query, self.update, self.gsp)
@@ -85,6 +87,6 @@ def start_oxigraph(folder: Path, *extra: str) -> Iterator[Server]:
                     log = (folder / "server.log").read_text()
                     pytest.fail(f"the Oxigraph server did not start: {log}")
                 time.sleep(0.1)
-        yield Server(f"{base}/query", f"{base}/update", f"{base}/store")
+        yield Server(f"{base}/query", f"{base}/update", f"{base}/store", process.pid)
     finally:
         stop_process(process, timeout=10)

@@ -42,8 +42,8 @@ TransactionFile = {folder}/virtuoso-temp.trx
 ServerPort = 127.0.0.1:{sql_port}
 DisableUnixSocket = 1
 DirsAllowed = {folder}
-NumberOfBuffers = 10000
-MaxDirtyBuffers = 6000
+NumberOfBuffers = {buffers}
+MaxDirtyBuffers = {dirty_buffers}
 CaseMode = 2
 
 [HTTPServer]
@@ -65,15 +65,22 @@ class VirtuosoServer:
     query: str
     sql: int
     isql_command: str
+    pid: int = 0
+    """The server's process id (for tests that kill it)."""
 
     @property
     def update(self) -> str:
         return self.query
 
+    @property
+    def gsp(self) -> str:
+        """Its Graph Store Protocol URL (open to anonymous writes on the test instance)."""
+        return self.query.removesuffix("/sparql") + "/sparql-graph-crud"
+
     def store(self) -> RemoteStore:
         # Virtuoso's default graph is every graph, its own system graphs included, and it
         # ignores union-default-graph: the listed union is the one that fits.
-        return RemoteStore(self.query, union="listed")
+        return RemoteStore(self.query, gsp_endpoint=self.gsp, union="listed")
 
     def isql(self, statements: str) -> None:
         """Run SQL as ``dba`` (the fresh database's default password; loopback only)."""
@@ -87,15 +94,23 @@ class VirtuosoServer:
     def clear(self) -> None:
         """Every test starts on an empty dataset. ``DROP ALL`` would drop Virtuoso's own
         system graphs too, so the catalogue's graphs are dropped one by one."""
-        graphs = self.store().named_graphs()
+        store = self.store()
+        graphs = store.named_graphs() + store.staging_graphs()
         if graphs:
             update = " ; ".join(f"DROP SILENT GRAPH <{graph.value}>" for graph in graphs)
             httpx.post(self.query, data={"update": update}, timeout=60).raise_for_status()
 
 
 @contextmanager
-def start_virtuoso(folder: Path) -> Iterator[VirtuosoServer]:
-    """A Virtuoso keeping its database in ``folder``, SPARQL update open for the tests."""
+def start_virtuoso(
+    folder: Path, *, row_cap: int = ROW_CAP, buffers: int = 10_000
+) -> Iterator[VirtuosoServer]:
+    """A Virtuoso keeping its database in ``folder``, SPARQL update open for the tests.
+
+    ``row_cap`` is its ``ResultSetMaxRows``; ``buffers`` its ``NumberOfBuffers`` (8 KB
+    pages; Virtuoso's guidance is about 85,000 per GB of RAM given to it), with
+    ``MaxDirtyBuffers`` at 60 % of them. The defaults are the tests' small instance.
+    """
     executable, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
     if executable is None or isql is None:
         pytest.skip(
@@ -105,7 +120,14 @@ def start_virtuoso(folder: Path) -> Iterator[VirtuosoServer]:
     sql_port, http_port = free_port(), free_port()
     ini = folder / "virtuoso.ini"
     ini.write_text(
-        INI.format(folder=folder, sql_port=sql_port, http_port=http_port, row_cap=ROW_CAP)
+        INI.format(
+            folder=folder,
+            sql_port=sql_port,
+            http_port=http_port,
+            row_cap=row_cap,
+            buffers=buffers,
+            dirty_buffers=buffers * 6 // 10,
+        )
     )
     log = folder / "server.log"
     process = subprocess.Popen(
@@ -126,7 +148,7 @@ def start_virtuoso(folder: Path) -> Iterator[VirtuosoServer]:
                 if process.poll() is not None or time.monotonic() > deadline:
                     pytest.fail(f"Virtuoso did not start: {log.read_text()}")
                 time.sleep(0.25)
-        server = VirtuosoServer(query, sql_port, isql)
+        server = VirtuosoServer(query, sql_port, isql, process.pid)
         # The test instance only: the anonymous SPARQL user may update (and so may anyone
         # on loopback write through /sparql-graph-crud; never do this on a real server).
         server.isql('GRANT SPARQL_UPDATE TO "SPARQL";')

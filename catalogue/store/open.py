@@ -23,6 +23,8 @@ def open_store(settings: Settings) -> CatalogueStore:
             user=settings.endpoint_user,
             password=settings.endpoint_password,
             union=settings.endpoint_union,
+            single_request_quads=settings.endpoint_single_request_quads,
+            batch_quads=settings.endpoint_batch_quads,
         )
     return OxigraphStore(settings.store)
 
