@@ -49,7 +49,7 @@ from catalogue.matching.crm import match_element
 from catalogue.matching.demand import match_demand
 from catalogue.namespaces import RDF_TYPE, SS
 from catalogue.publish import submission_quads
-from catalogue.store.base import EVERYTHING, Row, View
+from catalogue.store.base import EVERYTHING, CatalogueStore, Row, View
 from catalogue.store.oxigraph import OxigraphStore
 
 try:
@@ -65,6 +65,8 @@ RESULTS = Path(__file__).parent / "results" / "match.jsonl"
 ELEMENT_TEXTS = ["V", "Co", "Nd", "Ga", "Pt", "HREE", "PGM", "Dy", "Ni", "Li", "Ge", "Sc"]
 ELEMENT_TEXTS += ["Pd", "Zn", "Cu", "Ti", "Cr", "P"]
 DIRECTIONS = ("element", "demand", "supply")
+SUBMISSION = "submission/bench"  # under the data base, like a loaded file's
+META = "catalogue"
 RDFLIB_MAX_STREAMS = 10_000
 
 
@@ -73,9 +75,9 @@ def log(message: str) -> None:
 
 
 class RecordingStore:
-    """An ``OxigraphStore`` whose ``select`` records each query text and its time."""
+    """A store whose ``select`` records each query text and its time."""
 
-    def __init__(self, store: OxigraphStore) -> None:
+    def __init__(self, store: CatalogueStore) -> None:
         self._store = store
         self.calls: list[tuple[str, float]] = []
 
@@ -89,8 +91,10 @@ class RecordingStore:
         return getattr(self._store, name)
 
 
-def build_store(count: int, seed: int, folder: Path) -> tuple[OxigraphStore, Path, int]:
-    """A fresh on-disk store of ``count`` synthetic streams (no validation)."""
+def build_quads(count: int, seed: int, folder: Path) -> tuple[list[Quad], Path, dict[str, str]]:
+    """The quads a load of ``count`` synthetic streams stores, without validation: the
+    submission's graphs per level with their inferences and, in the catalogue graph, their
+    levels (``publish.submission_quads``); the template written, and its identifiers."""
     base = Settings().data_base
     started = time.perf_counter()
     path = write_dataset(folder / f"synthetic-{count}.csv", count, seed)
@@ -98,14 +102,21 @@ def build_store(count: int, seed: int, folder: Path) -> tuple[OxigraphStore, Pat
     mapped = map_template(read_template(path), base=base)
     elapsed = time.perf_counter() - started
     log(f"{count}: mapped, {len(mapped.quads)} asserted triples ({elapsed:.1f} s)")
-    graph = NamedNode(base + "submission/bench")
-    meta = NamedNode(base + "catalogue")
-    # The stored layout of a submission (graphs per level, inferences, their levels), as
-    # publishing writes it, plus the submission record access.view_for reads.
-    quads = submission_quads(mapped.quads, graph, meta)
-    quads.append(Quad(graph, NamedNode(RDF_TYPE), NamedNode(SS.Submission), meta))
+    quads = submission_quads(mapped.quads, NamedNode(base + SUBMISSION), NamedNode(base + META))
+    identifiers = mapped.identifiers
     del mapped
     log(f"{count}: materialised, {len(quads)} quads ({time.perf_counter() - started:.1f} s)")
+    return quads, path, identifiers
+
+
+def build_store(count: int, seed: int, folder: Path) -> tuple[OxigraphStore, Path, int]:
+    """A fresh on-disk store of ``count`` synthetic streams (no validation)."""
+    base = Settings().data_base
+    started = time.perf_counter()
+    quads, path, _ = build_quads(count, seed, folder)
+    # The submission record access.view_for reads.
+    graph, meta = NamedNode(base + SUBMISSION), NamedNode(base + META)
+    quads.append(Quad(graph, NamedNode(RDF_TYPE), NamedNode(SS.Submission), meta))
     store = OxigraphStore(folder / "store")
     store.raw.bulk_extend(quads)
     store.raw.flush()
@@ -147,7 +158,8 @@ def percentile(values: list[float], share: float) -> float:
 def time_direction(
     store: RecordingStore, direction: str, queries: list[str], budget: float
 ) -> dict[str, Any] | None:
-    """Whole-match and query-only times (s) per query, with the captured query texts.
+    """Whole-match and query-only times (s) per query, with the captured query texts and
+    the identifiers each timed match found, in rank order, by query.
 
     Stops after the query whose warm and timed runs pass ``budget`` seconds in all.
     """
@@ -157,17 +169,20 @@ def time_direction(
     whole: list[float] = []
     query_only: list[float] = []
     captured: list[list[tuple[str, float]]] = []
+    found_identifiers: list[tuple[str, list[str]]] = []
     errors = 0
     results = 0
     began = time.perf_counter()
+    first_error = None
     for text in queries:
-        if whole and time.perf_counter() - began > budget:
+        if (whole or errors) and time.perf_counter() - began > budget:
             break
         try:
             match(store, text, top=10)
         except Exception as error:  # a matcher still being written may fail: count it
             if errors == 0:
-                log(f"{direction} {text!r} failed: {type(error).__name__}: {error}")
+                first_error = f"{type(error).__name__}: {' '.join(str(error).split())[:300]}"
+                log(f"{direction} {text!r} failed: {first_error}")
             errors += 1
             continue
         store.calls.clear()
@@ -177,12 +192,15 @@ def time_direction(
         results += len(found)
         query_only.append(sum(seconds for _, seconds in store.calls))
         captured.append(list(store.calls))
+        found_identifiers.append((text, [result.identifier for result in found]))
         log(f"{direction} {text!r}: {1000 * whole[-1]:.0f} ms")
     return {
         "whole": whole,
         "query_only": query_only,
         "captured": captured,
+        "found": found_identifiers,
         "skipped": errors,
+        "first_error": first_error,
         "mean_results": results / len(whole) if whole else 0,
     }
 
