@@ -10,12 +10,15 @@ from starlette.exceptions import HTTPException
 from catalogue.errors import InputError, SidestreamError, SubmissionRejected
 from catalogue.matching.demand import DemandNotFound
 from catalogue.matching.supply import SupplyNotFound
+from catalogue.store.oxigraph import StoreError
 
 STATUS: dict[type[SidestreamError], int] = {
     DemandNotFound: 404,
     SupplyNotFound: 404,
     InputError: 400,
     SubmissionRejected: 422,
+    # The store failed (a remote server down, refusing or timing out): not the caller's fault.
+    StoreError: 503,
 }
 """The most specific class listed wins; any other ``SidestreamError`` is a 400."""
 

@@ -54,7 +54,7 @@ Charset = UTF-8
 
 [SPARQL]
 ResultSetMaxRows = {row_cap}
-MaxQueryExecutionTime = 60
+MaxQueryExecutionTime = {query_seconds}
 """
 
 
@@ -103,13 +103,14 @@ class VirtuosoServer:
 
 @contextmanager
 def start_virtuoso(
-    folder: Path, *, row_cap: int = ROW_CAP, buffers: int = 10_000
+    folder: Path, *, row_cap: int = ROW_CAP, buffers: int = 10_000, query_seconds: int = 60
 ) -> Iterator[VirtuosoServer]:
     """A Virtuoso keeping its database in ``folder``, SPARQL update open for the tests.
 
     ``row_cap`` is its ``ResultSetMaxRows``; ``buffers`` its ``NumberOfBuffers`` (8 KB
     pages; Virtuoso's guidance is about 85,000 per GB of RAM given to it), with
-    ``MaxDirtyBuffers`` at 60 % of them. The defaults are the tests' small instance.
+    ``MaxDirtyBuffers`` at 60 % of them; ``query_seconds`` its ``MaxQueryExecutionTime``.
+    The defaults are the tests' small instance.
     """
     executable, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
     if executable is None or isql is None:
@@ -125,6 +126,7 @@ def start_virtuoso(
             sql_port=sql_port,
             http_port=http_port,
             row_cap=row_cap,
+            query_seconds=query_seconds,
             buffers=buffers,
             dirty_buffers=buffers * 6 // 10,
         )

@@ -17,8 +17,13 @@ Checks, because a server's answer is not trusted blindly:
   limit (Oxigraph server ``--timeout-s``), which an operator should set.
 - **Cut bodies.** Oxigraph server answers a query that ran past its own limit with 200
   and a truncated body. Every answer is parsed completely with pyoxigraph before it is
-  sent on (all result and RDF formats can be parsed, but CSV, which is therefore asked
-  for as TSV and written here), and one that does not parse is an error (500).
+  sent on, and one that does not parse is an error (500). Results are asked for as JSON
+  and always written here by pyoxigraph, so they are the embedded endpoint's bytes.
+- **Terms as written.** Blank nodes stored as Skolem IRIs and Virtuoso's geometries are
+  restored as the store's own reads restore them (``restored_text``).
+- **Row caps.** A server's declared cap (Virtuoso's ``X-SPARQL-MaxRows``) counts as a row
+  limit (one row less is sent, marked truncated); a graph answer that reaches a cap is
+  an error, since it may be cut and cannot be marked.
 - **Row limit.** SELECT rows are counted while parsing; past ``row_limit`` the reading
   stops and the first ``row_limit`` rows are serialised by pyoxigraph, announced with
   the same ``truncated`` flag the worker processes set.
@@ -47,9 +52,15 @@ from api.sparql.formats import (
     Preference,
     choose,
 )
-from api.sparql.worker import Reply, first_rows
+from api.sparql.worker import Reply, first_rows, tsv_as
 from catalogue.store.oxigraph import StoreError
-from catalogue.store.remote import RemoteStore, without_dataset_clauses
+from catalogue.store.remote import (
+    ROW_CAP_HEADER,
+    VIRTUOSO_ROW_CAP,
+    RemoteStore,
+    restored_text,
+    without_dataset_clauses,
+)
 
 THREADS = 8
 """Queries in flight at once; more wait for a thread (their time limit runs meanwhile)."""
@@ -139,9 +150,12 @@ class RemoteSparqlExecutor:
     ) -> Reply:
         results = choose(Family.RESULTS, preference)
         graph = choose(Family.GRAPH, preference)
-        # CSV cannot be parsed back (to check it or cut it): ask for TSV, write CSV here.
-        asked_results = BY_NAME["TSV"] if results is not None and results.name == "CSV" else results
-        accept = ", ".join(f.media_type for f in (asked_results, graph) if f is not None)
+        # Results are always asked for as JSON, the format servers write most faithfully
+        # (Virtuoso's TSV quotes its header; CSV cannot be parsed back), and written here.
+        asked_results = BY_NAME["JSON"] if results is not None else None
+        # Graphs as N-Triples: no prefixes hide the terms to restore; written here too.
+        asked_graph = BY_NAME["N-Triples"] if graph is not None else None
+        accept = ", ".join(f.media_type for f in (asked_results, asked_graph) if f is not None)
         try:
             # The listed union asks the server for its graphs first; that time counts too.
             dataset = self.store.dataset_parameters(default_graphs, named_graphs)
@@ -207,11 +221,7 @@ class RemoteSparqlExecutor:
             return Reply("error", message=f"the SPARQL server answered {media_type or 'no type'}")
         try:
             if answered.family is Family.GRAPH:
-                content = body.rest()
-                # Parsed only to be sure it is whole: pyoxigraph reads every RDF format here.
-                for _ in pyoxigraph.parse(content, format=answered.serialiser):  # type: ignore[arg-type]
-                    pass
-                return Reply("ok", content, answered.name)
+                return self._graph(body.rest(), answered, graph or answered, response.headers)
             parsed = pyoxigraph.parse_query_results(
                 body,  # type: ignore[arg-type]
                 format=cast(QueryResultsFormat, answered.serialiser),
@@ -219,25 +229,64 @@ class RemoteSparqlExecutor:
             wanted = results or answered
             if isinstance(parsed, QueryBoolean):
                 body.rest()
-                return _boolean(bool(parsed), wanted, answered, body)
-            return self._solutions(parsed, body, answered, wanted)
+                return _boolean(bool(parsed), wanted)
+            return self._solutions(parsed, body, answered, wanted, _declared_cap(response.headers))
         except (SyntaxError, ValueError) as error:
             return Reply("error", message=f"the SPARQL server's answer does not parse: {error}")
 
-    def _solutions(
-        self, solutions: QuerySolutions, body: _Body, answered: Format, wanted: Format
+    def _graph(
+        self, content: bytes, answered: Format, wanted: Format, headers: httpx.Headers
     ) -> Reply:
+        """A graph answer, parsed whole, its terms restored as the store reads them (Skolem
+        IRIs, Virtuoso's geometries) and written by pyoxigraph in ``wanted``; refused when
+        it reached a row cap."""
+        if answered.name == "N-Triples":
+            content = restored_text(content)
+        triples = [quad.triple for quad in pyoxigraph.parse(content, format=answered.serialiser)]  # type: ignore[arg-type]
+        # Virtuoso cuts a CONSTRUCT at its cap (+1) and says nothing: its last declared cap,
+        # or its default.
+        cap = self.store.row_cap
+        if cap is None and (headers.get("server") or "").startswith("Virtuoso/"):
+            cap = VIRTUOSO_ROW_CAP
+        if cap is not None and len(triples) >= cap:
+            return Reply(
+                "error",
+                message=f"the SPARQL server answered {len(triples)} triples, its row cap "
+                f"({cap}): the answer may be cut. Add a LIMIT below {cap}, or raise the "
+                "server's cap (Virtuoso: ResultSetMaxRows)",
+            )
+        text = pyoxigraph.serialize(triples, format=wanted.serialiser)  # type: ignore[arg-type]
+        return Reply("ok", text, wanted.name)
+
+    def _solutions(
+        self,
+        solutions: QuerySolutions,
+        body: _Body,
+        answered: Format,
+        wanted: Format,
+        cap: int | None,
+    ) -> Reply:
+        """The rows, cut to the row limit. A server's declared cap (Virtuoso's
+        ``X-SPARQL-MaxRows``) is a limit too: an answer of that many rows may be cut, so
+        one row less is sent, marked truncated."""
+        if cap is not None:
+            self.store.row_cap = cap  # remembered for graph answers, which do not declare it
+        limit = self.row_limit if cap is None or cap > self.row_limit else cap - 1
         # Reading the rows parses the server's answer (so a cut body raises here); the
         # cut and the serialisation are the worker processes' own.
-        table, truncated = first_rows(solutions, wanted, self.row_limit)
-        if not truncated and answered is wanted:
-            return Reply("ok", b"".join(body.read_so_far), wanted.name)
-        return Reply("ok", table, wanted.name, truncated)
+        # Always written here, never the server's bytes: the same answer as the embedded
+        # endpoint's whatever the server adds (Virtuoso's JSON carries extra keys).
+        table, truncated = first_rows(solutions, BY_NAME["TSV"], limit)
+        return Reply("ok", tsv_as(restored_text(table), wanted), wanted.name, truncated)
 
 
-def _boolean(value: bool, wanted: Format, answered: Format, body: _Body) -> Reply:
-    if answered is wanted:
-        return Reply("ok", b"".join(body.read_so_far), wanted.name)
+def _declared_cap(headers: httpx.Headers) -> int | None:
+    value = (headers.get(ROW_CAP_HEADER) or "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def _boolean(value: bool, wanted: Format) -> Reply:
+    """An ASK's answer written by pyoxigraph, as the embedded endpoint writes it."""
     text = b"true" if value else b"false"
     parsed = pyoxigraph.parse_query_results(
         b'{"head":{},"boolean":' + text + b"}", format=QueryResultsFormat.JSON

@@ -140,10 +140,15 @@ def first_rows(solutions: QuerySolutions, chosen: Format, limit: int) -> tuple[b
     table = b"".join(writer.parts)
     if truncated:
         table = b"".join(line + b"\n" for line in table.split(b"\n")[: limit + 1])
+    return tsv_as(table, chosen), truncated
+
+
+def tsv_as(table: bytes, chosen: Format) -> bytes:
+    """A SPARQL TSV results table in ``chosen`` (the same bytes when that is TSV)."""
     if chosen.name == "TSV":
-        return table, truncated
+        return table
     kept = pyoxigraph.parse_query_results(table, format=QueryResultsFormat.TSV)
-    return kept.serialize(format=chosen.serialiser), truncated  # type: ignore[union-attr, arg-type]
+    return kept.serialize(format=chosen.serialiser)  # type: ignore[union-attr, arg-type]
 
 
 def _listing(formats: tuple[Format, ...]) -> str:

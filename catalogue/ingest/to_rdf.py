@@ -284,7 +284,9 @@ class RowMapper:
         location = NamedNode(stream.value + "#location")
         self.add(stream, GEO + "hasGeometry", location)
         self.add(location, TYPE, NamedNode(GEO + "Geometry"))
-        point = f"POINT({format(longitude, 'f')} {format(latitude, 'f')})"
+        # Canonical coordinates (59.20 -> 59.2), so a store that keeps them in single
+        # precision (Virtuoso) reads back the same text (catalogue.store.geometry).
+        point = f"POINT({_coordinate(longitude)} {_coordinate(latitude)})"
         self.add(location, GEO + "asWKT", Literal(point, datatype=WKT))
 
     def map_classification(self, stream: NamedNode, kind: Kind) -> None:
@@ -547,3 +549,8 @@ def map_rdf_streams(quads: Iterable[Quad], *, file: str, base: str) -> Mapped:
             value,
         )
     return mapped
+
+
+def _coordinate(value: Decimal) -> str:
+    """A coordinate without trailing zeros or exponent: 59.20 -> 59.2, 10 -> 10."""
+    return format(value.normalize(), "f")

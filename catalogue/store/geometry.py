@@ -52,3 +52,18 @@ def restore_term(term: Any) -> Any:
         wkt = _NUMBER.sub(lambda number: shortest_single(number.group()), term.value)
         return Literal(wkt, datatype=WKT_LITERAL)
     return term
+
+
+_GEOMETRY_TERM = re.compile(rb'"([^"\\]*)"\^\^<' + re.escape(MARKER) + rb">")
+
+
+def restore_text(text: bytes) -> bytes:
+    """N-Triples or SPARQL TSV with Virtuoso's geometries written as the WKT literals."""
+    if MARKER not in text:
+        return text
+
+    def wkt(match: re.Match[bytes]) -> bytes:
+        value = _NUMBER.sub(lambda n: shortest_single(n.group()), match.group(1).decode())
+        return f'"{value}"^^<{WKT_LITERAL.value}>'.encode()
+
+    return _GEOMETRY_TERM.sub(wkt, text)

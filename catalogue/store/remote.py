@@ -266,7 +266,9 @@ class RemoteStore:
             response = wrapper.query().response
             body = response.read()
         except (SPARQLWrapperException, urllib.error.URLError, OSError) as error:
-            raise StoreError(f"the SPARQL endpoint {self.endpoint} failed: {error}") from error
+            raise StoreError(
+                f"the SPARQL endpoint {self.endpoint} failed: {_short(error)}"
+            ) from error
         media_type = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         header = (response.headers.get(ROW_CAP_HEADER) or "").strip()
         cap = int(header) if header.isdigit() else None
@@ -380,7 +382,7 @@ class RemoteStore:
             wrapper.query().response.read()
         except (SPARQLWrapperException, urllib.error.URLError, OSError) as error:
             raise StoreError(
-                f"the SPARQL update endpoint {self.update_endpoint} failed: {error}"
+                f"the SPARQL update endpoint {self.update_endpoint} failed: {_short(error)}"
             ) from error
 
     def write(self, change: SubmissionWrite, progress: WriteProgress | None = None) -> None:
@@ -525,6 +527,12 @@ class RemoteStore:
         """Nothing to release: every request opens and closes its own connection."""
 
 
+def _short(error: Exception, length: int = 600) -> str:
+    """An error's text cut short: servers echo the whole request (megabytes of data)."""
+    text = str(error)
+    return text if len(text) <= length else text[:length] + " …"
+
+
 def staging_run() -> str:
     """A new staging prefix: :data:`STAGING`, the start time (UTC), a random part."""
     return f"{STAGING}{datetime.now(UTC).strftime(STAMP)}:{uuid.uuid4().hex[:12]}"
@@ -564,23 +572,30 @@ def _results(body: bytes) -> list[Row] | bool:
         ]
     except (SyntaxError, ValueError) as error:
         raise StoreError(f"the SPARQL endpoint's answer does not parse: {error}") from error
-    if _needs_restoring(body):
+    if needs_restoring(body):
         rows = [{name: _restore(term) for name, term in row.items()} for row in rows]
     return rows
 
 
 def _triples(body: bytes) -> list[Triple]:
-    """An N-Triples body read completely."""
+    """An N-Triples body read completely, its terms as written (:func:`restored_text`)."""
     try:
-        triples = [quad.triple for quad in pyoxigraph.parse(body, format=RdfFormat.N_TRIPLES)]
+        return [
+            quad.triple
+            for quad in pyoxigraph.parse(restored_text(body), format=RdfFormat.N_TRIPLES)
+        ]
     except (SyntaxError, ValueError) as error:
         raise StoreError(f"the SPARQL endpoint's answer does not parse: {error}") from error
-    if _needs_restoring(body):
-        triples = [Triple(_restore(t.subject), t.predicate, _restore(t.object)) for t in triples]
-    return triples
 
 
-def _needs_restoring(body: bytes) -> bool:
+def restored_text(text: bytes) -> bytes:
+    """N-Triples or SPARQL TSV with its terms as the catalogue wrote them: Skolem IRIs back
+    to blank nodes (:mod:`catalogue.store.skolem`), Virtuoso's geometries back to WKT
+    literals (:mod:`catalogue.store.geometry`)."""
+    return geometry.restore_text(skolem.restore_text(text))
+
+
+def needs_restoring(body: bytes) -> bool:
     return skolem.MARKER in body or geometry.MARKER in body
 
 
@@ -594,7 +609,7 @@ def _restore(term: Any) -> Any:
 def _restored_json(body: bytes) -> bytes:
     """A SPARQL JSON results body with its terms restored (:func:`_restore`), for callers
     that parse it themselves."""
-    if not _needs_restoring(body):
+    if not needs_restoring(body):
         return body
     answer = json.loads(body)
     for binding in answer.get("results", {}).get("bindings", []):

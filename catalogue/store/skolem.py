@@ -12,6 +12,7 @@ server's own endpoint sees are these Skolem IRIs (``isBlank`` is false for them 
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -48,3 +49,11 @@ def restore(term: Any) -> Any:
     if isinstance(term, NamedNode) and term.value.startswith(GENID):
         return BlankNode(term.value.removeprefix(GENID))
     return term
+
+
+_SKOLEM_TERM = re.compile(rb"<" + re.escape(MARKER) + rb"([^>]+)>")
+
+
+def restore_text(text: bytes) -> bytes:
+    """N-Triples or SPARQL TSV with its Skolem IRIs written as the blank nodes they stand for."""
+    return _SKOLEM_TERM.sub(rb"_:\1", text) if MARKER in text else text

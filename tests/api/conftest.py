@@ -18,6 +18,7 @@ from catalogue.demo import demo_file
 from catalogue.publish import load_files
 from catalogue.store import opened_store
 from tests.oxigraph_server import Server, free_port
+from tests.virtuoso_server import VirtuosoServer
 
 __all__ = ["Server", "free_port"]
 
@@ -64,7 +65,9 @@ def service_settings(store: Path, **overrides: object) -> ServiceSettings:
     return ServiceSettings(store=store, host="127.0.0.1", port=free_port(), **overrides)
 
 
-def remote_settings(server: Server, folder: Path, **overrides: object) -> ServiceSettings:
+def remote_settings(
+    server: Server | VirtuosoServer, folder: Path, **overrides: object
+) -> ServiceSettings:
     """The service on ``server``; tokens and audit log in ``folder`` (not the user's own)."""
     return ServiceSettings(
         store=folder / "unused",
