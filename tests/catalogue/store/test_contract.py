@@ -351,28 +351,54 @@ def test_virtuoso_updates_through_a_user_behind_basic_authentication(
     virtuoso_server: VirtuosoServer, virtuoso: RemoteStore
 ) -> None:
     """The set-up docs/remote-stores.md recommends: a dedicated user with SPARQL_UPDATE,
-    its updates at a path that asks for basic credentials (anonymous SPARQL stays
-    read-only on a real server; the test server also grants it, for the other tests)."""
+    its updates and its Graph Store Protocol writes at paths that ask for basic credentials
+    (anonymous SPARQL stays read-only on a real server; the test server also grants it,
+    for the other tests)."""
+    vhost = (
+        "DB.DBA.VHOST_DEFINE(lpath=>'{}', ppath=>'{}', is_dav=>1, vsp_user=>'dba', "
+        "auth_fn=>'DB.DBA.HP_AUTH_SQL_USER', realm=>'SPARQL', opts=>vector('noinherit', 1));"
+    )
     virtuoso_server.isql(
         "DB.DBA.USER_CREATE('sidestream_test', 's3cret'); "
         'GRANT SPARQL_SELECT TO "sidestream_test"; GRANT SPARQL_UPDATE TO "sidestream_test"; '
-        "DB.DBA.VHOST_DEFINE(lpath=>'/sparql-update', ppath=>'/!sparql/', is_dav=>1, "
-        "vsp_user=>'dba', auth_fn=>'DB.DBA.HP_AUTH_SQL_USER', realm=>'SPARQL', "
-        "opts=>vector('noinherit', 1));"
+        + vhost.format("/sparql-update", "/!sparql/")
+        + vhost.format("/sparql-graph-update", "/!sparql-graph-crud/")
     )
-    update = virtuoso.endpoint.removesuffix("/sparql") + "/sparql-update"
+    base = virtuoso.endpoint.removesuffix("/sparql")
+    update, gsp = base + "/sparql-update", base + "/sparql-graph-update"
+    big = [Quad(S, P, Literal(f"big {i}"), B) for i in range(30)]
     try:
         writer = RemoteStore(
-            virtuoso.endpoint, update, user="sidestream_test", password="s3cret", union="listed"
+            virtuoso.endpoint,
+            update,
+            gsp,
+            user="sidestream_test",
+            password="s3cret",
+            union="listed",
+            single_request_quads=10,
+            batch_quads=8,
         )
         writer.add_quads([Quad(S, P, Literal("a"), A)])
         assert values(writer) == {"a"}
+        writer.write(SubmissionWrite(big))  # staged: four GSP batches, then one update
+        assert len(list(writer.quads(B))) == 30
         for user, password in ((None, None), ("sidestream_test", "wrong")):
-            refused = RemoteStore(virtuoso.endpoint, update, user=user, password=password)
+            refused = RemoteStore(
+                virtuoso.endpoint,
+                update,
+                gsp,
+                user=user,
+                password=password,
+                single_request_quads=10,
+            )
             with pytest.raises(StoreError):
                 refused.add_quads([Quad(S, P, Literal("b"), B)])
-        assert values(writer) == {"a"}
+            with pytest.raises(StoreError, match="401"):
+                refused.write(SubmissionWrite(big, replaces=[B]))
+        assert values(writer) == {"a"} | {quad.object.value for quad in big}
     finally:
         virtuoso_server.isql(
-            "DB.DBA.VHOST_REMOVE(lpath=>'/sparql-update'); DB.DBA.USER_DROP('sidestream_test');"
+            "DB.DBA.VHOST_REMOVE(lpath=>'/sparql-update'); "
+            "DB.DBA.VHOST_REMOVE(lpath=>'/sparql-graph-update'); "
+            "DB.DBA.USER_DROP('sidestream_test');"
         )
