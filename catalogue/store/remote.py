@@ -386,15 +386,19 @@ class RemoteStore:
             ) from error
 
     def write(self, change: SubmissionWrite, progress: WriteProgress | None = None) -> None:
-        """Apply ``change`` so that no caller ever sees part of it; a failure changes nothing.
+        """Apply ``change`` so that no caller ever sees part of it.
 
         Up to ``single_request_quads`` quads: the drops, the metadata deletes and the insert
         in one SPARQL Update request. More (a submission of thousands of streams, a bulk
         load): *staged* (:meth:`_staged_write`). Oxigraph server runs one request as one
         transaction (a failure anywhere in it leaves the store as it was; tested). The SPARQL
-        1.1 Update standard only says a request's operations run in order; Virtuoso (without
-        log_enable changes), Fuseki (TDB2) and GraphDB document one request as one
-        transaction. A failed request raises :class:`StoreError`.
+        1.1 Update standard only says a request's operations run in order, and Virtuoso 7.2
+        does *not* undo the operations before a failing one (measured: a failing last
+        operation leaves an earlier DROP and INSERT done). There, a request that fails
+        midway can leave a replaced submission dropped and the new one unregistered (hidden
+        from every view) until the load is run again; never half a submission visible, as
+        the registration comes last. Fuseki (TDB2) and GraphDB document one request as one
+        transaction; not tested here. A failed request raises :class:`StoreError`.
         """
         if not change.replaces and not change.metadata_subjects and not change.quads:
             return
