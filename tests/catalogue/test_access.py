@@ -3,7 +3,8 @@
 One submission holds a public, a restricted and a confidential stream of one
 organisation, each with a marker in its name. Whatever query a caller's view runs,
 including ``GRAPH ?g`` and ``FROM NAMED`` aimed at a hidden graph, it sees only the
-markers of the levels it is cleared for.
+markers of the levels it is cleared for. Every test that reads a store runs on each backend
+(``tests/backends.py``: embedded, Oxigraph server, Virtuoso).
 """
 
 from __future__ import annotations
@@ -24,11 +25,10 @@ from catalogue.access import (
     partition,
     view_for,
 )
-from catalogue.config import Settings
 from catalogue.namespaces import RDF_TYPE, SS
 from catalogue.publish import load_files, withdraw
 from catalogue.store.base import CatalogueStore
-from catalogue.store.oxigraph import OxigraphStore
+from tests.backends import Backend
 
 TEMPLATE = """identifier,kind,name,organisation,site,country,material,quantity,unit,confidentiality
 open-slag,supply,Slag MARKER-PUBLIC,Shared Smelter AS,Plant A,NO,steelmaking slag,10,kt/a,public
@@ -46,14 +46,13 @@ SELECT ?name WHERE { ?s rdfs:label ?name }"""
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[CatalogueStore]:
+def store(backend: Backend, tmp_path: Path) -> Iterator[CatalogueStore]:
+    """TEMPLATE published to an empty catalogue on each backend."""
     source = tmp_path / "streams.csv"
     source.write_text(TEMPLATE, encoding="utf-8")
-    settings = Settings(store=tmp_path / "store")
-    opened = OxigraphStore(settings.store)
-    load_files([source], opened, settings, publisher="Shared Smelter AS")
-    yield opened
-    opened.close()
+    with backend.opened() as opened:
+        load_files([source], opened, backend.settings, publisher="Shared Smelter AS")
+        yield opened
 
 
 def names(store: CatalogueStore, caller: Caller, query: str = EVERY_NAME) -> set[str]:
@@ -123,10 +122,28 @@ SELECT ?name WHERE { ?site a ss:Site ; rdfs:label ?name }"""
     assert names(store, ADMINISTRATOR, query) == {"Plant A", "Plant B"}
 
 
-def test_withdrawal_removes_every_level(store: CatalogueStore, tmp_path: Path) -> None:
-    assert withdraw(store, Settings(store=tmp_path / "store"), "streams")
+def test_withdrawal_removes_every_level(store: CatalogueStore, backend: Backend) -> None:
+    assert withdraw(store, backend.settings, "streams")
     assert names(store, ADMINISTRATOR) == set()
     assert view_for(store, ANONYMOUS).graphs == ()
+
+
+def test_reloading_the_same_file_replaces_every_level(
+    store: CatalogueStore, backend: Backend, tmp_path: Path
+) -> None:
+    source = tmp_path / "streams.csv"
+    source.write_text(TEMPLATE.replace("Plant A", "Plant C"), encoding="utf-8")
+    graphs = set(store.named_graphs())
+    result = load_files(
+        [source], store, backend.settings, publisher="Shared Smelter AS", replace=True
+    )
+    assert [s.status for s in result.submissions] == ["replaced"]
+    assert set(store.named_graphs()) == graphs
+    assert seen_levels(names(store, ANONYMOUS)) == {Level.PUBLIC}
+    query = """PREFIX ss: <https://w3id.org/sidestream/ontology/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?name WHERE { ?site a ss:Site ; rdfs:label ?name }"""
+    assert names(store, ADMINISTRATOR, query) == {"Plant C", "Plant B"}
 
 
 def test_partition_follows_fragments_attachments_and_blank_nodes() -> None:

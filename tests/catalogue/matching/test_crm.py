@@ -15,11 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from catalogue.cli import main
 from catalogue.errors import InputError
 from catalogue.matching.crm import match_element, resolve
 from catalogue.matching.results import MatchResult, to_json
-from tests.catalogue.matching.conftest import opened
+from tests.backends import Backend, Backends
 
 V = Decimal("50.9415")
 O = Decimal("15.999")  # noqa: E741
@@ -74,23 +73,25 @@ def write_template(path: Path, rows: list[dict[str, str]]) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("crm")
-    template = write_template(folder / "crm-streams.csv", ROWS)
-    path = folder / "store"
-    assert main(["load", str(template), "--store", str(path), "--by", "test"]) == 0
-    return path
+@pytest.fixture(scope="session")
+def crm(backends: Backends, backend_kind: str, tmp_path_factory: pytest.TempPathFactory) -> Backend:
+    """ROWS on each backend (read only)."""
+    template = write_template(tmp_path_factory.mktemp("crm") / "crm-streams.csv", ROWS)
+
+    def load(backend: Backend) -> None:
+        assert backend.main("load", str(template), "--by", "test") == 0
+
+    return backends.shared(backend_kind, "crm", load)
 
 
-def matched(path: Path, text: str, top: int | None = None) -> list[MatchResult]:
-    with opened(path) as store:
+def matched(backend: Backend, text: str, top: int | None = None) -> list[MatchResult]:
+    with backend.opened() as store:
         return match_element(store, text, top=top)
 
 
-def cli_json(path: Path, capsys: pytest.CaptureFixture[str], *args: str) -> list[dict]:
+def cli_json(backend: Backend, capsys: pytest.CaptureFixture[str], *args: str) -> list[dict]:
     capsys.readouterr()
-    assert main(["match", *args, "--json", "--store", str(path)]) == 0
+    assert backend.main("match", *args, "--json") == 0
     return json.loads(capsys.readouterr().out)
 
 
@@ -99,8 +100,8 @@ def mass(result: MatchResult) -> Decimal | None:
     return result.recoverable.mass
 
 
-def test_vanadium_gives_exactly_the_visible_bearers_ranked(store_path: Path) -> None:
-    results = matched(store_path, "V")
+def test_vanadium_gives_exactly_the_visible_bearers_ranked(crm: Backend) -> None:
+    results = matched(crm, "V")
     assert [r.identifier for r in results] == [
         "v-oxide", "v-element", "v-at-most", "v-stock", "v-no-quantity",
     ]  # fmt: skip
@@ -109,14 +110,14 @@ def test_vanadium_gives_exactly_the_visible_bearers_ranked(store_path: Path) -> 
     assert all(r.recoverable is not None and r.recoverable.element == "V" for r in results)
 
 
-def test_vanadium_by_name_is_the_same(store_path: Path) -> None:
-    assert [r.identifier for r in matched(store_path, "vanadium")] == [
-        r.identifier for r in matched(store_path, "V")
+def test_vanadium_by_name_is_the_same(crm: Backend) -> None:
+    assert [r.identifier for r in matched(crm, "vanadium")] == [
+        r.identifier for r in matched(crm, "V")
     ]
 
 
-def test_oxide_basis_mass_is_right_to_one_percent(store_path: Path) -> None:
-    oxide = matched(store_path, "V")[0]
+def test_oxide_basis_mass_is_right_to_one_percent(crm: Backend) -> None:
+    oxide = matched(crm, "V")[0]
     expected = Decimal(200000) * Decimal("0.015") * 2 * V / V2O5
     got = mass(oxide)
     assert got is not None
@@ -127,22 +128,22 @@ def test_oxide_basis_mass_is_right_to_one_percent(store_path: Path) -> None:
     assert "flow, 2019" in oxide.explanation
 
 
-def test_range_quantity_and_range_fraction_use_midpoints(store_path: Path) -> None:
-    element = next(r for r in matched(store_path, "V") if r.identifier == "v-element")
+def test_range_quantity_and_range_fraction_use_midpoints(crm: Backend) -> None:
+    element = next(r for r in matched(crm, "V") if r.identifier == "v-element")
     assert mass(element) == Decimal(500)
     assert "midpoint" in element.explanation
-    oxide = matched(store_path, "V")[0]
+    oxide = matched(crm, "V")[0]
     assert element.score == pytest.approx(500 / float(mass(oxide) or 1), abs=1e-4)
 
 
-def test_at_most_bound_uses_the_upper_bound_and_says_so(store_path: Path) -> None:
-    bounded = next(r for r in matched(store_path, "V") if r.identifier == "v-at-most")
+def test_at_most_bound_uses_the_upper_bound_and_says_so(crm: Backend) -> None:
+    bounded = next(r for r in matched(crm, "V") if r.identifier == "v-at-most")
     assert mass(bounded) == Decimal(10)
     assert "at most 10 t/a vanadium" in bounded.explanation
 
 
-def test_stocks_are_separate_from_flows(store_path: Path) -> None:
-    stock = next(r for r in matched(store_path, "V") if r.identifier == "v-stock")
+def test_stocks_are_separate_from_flows(crm: Backend) -> None:
+    stock = next(r for r in matched(crm, "V") if r.identifier == "v-stock")
     assert stock.basis == "stock"
     assert stock.recoverable is not None and stock.recoverable.unit == "t"
     assert mass(stock) == Decimal(6000)
@@ -150,37 +151,37 @@ def test_stocks_are_separate_from_flows(store_path: Path) -> None:
     assert "stock" in stock.explanation
 
 
-def test_supply_without_quantity_comes_last_with_unknown_mass(store_path: Path) -> None:
-    last = matched(store_path, "V")[-1]
+def test_supply_without_quantity_comes_last_with_unknown_mass(crm: Backend) -> None:
+    last = matched(crm, "V")[-1]
     assert last.identifier == "v-no-quantity"
     assert mass(last) is None and last.score == 0.0
     assert "quantity unknown" in last.explanation
 
 
-def test_restricted_streams_never_appear(store_path: Path) -> None:
-    assert "v-restricted" not in {r.identifier for r in matched(store_path, "V")}
+def test_restricted_streams_never_appear(crm: Backend) -> None:
+    assert "v-restricted" not in {r.identifier for r in matched(crm, "V")}
 
 
-def test_top_keeps_the_best(store_path: Path) -> None:
-    assert [r.identifier for r in matched(store_path, "V", top=2)] == ["v-oxide", "v-element"]
+def test_top_keeps_the_best(crm: Backend) -> None:
+    assert [r.identifier for r in matched(crm, "V", top=2)] == ["v-oxide", "v-element"]
 
 
 @pytest.mark.parametrize("text", ["HREE", "heavy rare earth elements"])
-def test_hree_finds_dysprosium_and_yttrium_not_scandium(store_path: Path, text: str) -> None:
-    results = matched(store_path, text)
+def test_hree_finds_dysprosium_and_yttrium_not_scandium(crm: Backend, text: str) -> None:
+    results = matched(crm, text)
     assert {r.identifier for r in results} == {"hree-dy", "hree-y"}
     dysprosium = next(r for r in results if r.identifier == "hree-dy")
     assert dysprosium.recoverable is not None and dysprosium.recoverable.element == "Dy"
 
 
-def test_rare_earth_elements_include_scandium(store_path: Path) -> None:
-    found = {r.identifier for r in matched(store_path, "rare earth elements")}
+def test_rare_earth_elements_include_scandium(crm: Backend) -> None:
+    found = {r.identifier for r in matched(crm, "rare earth elements")}
     assert found == {"hree-dy", "hree-y", "sc-only"}
 
 
-def test_phosphate_rock_means_phosphorus(store_path: Path) -> None:
+def test_phosphate_rock_means_phosphorus(crm: Backend) -> None:
     assert resolve("phosphate rock").elements.keys() == {"P"}
-    assert [r.identifier for r in matched(store_path, "phosphate rock")] == ["p-ash"]
+    assert [r.identifier for r in matched(crm, "phosphate rock")] == ["p-ash"]
 
 
 def test_group_resolution() -> None:
@@ -196,24 +197,22 @@ def test_unknown_name_raises_with_suggestions() -> None:
 
 
 def test_cli_unknown_name_exits_2_with_suggestions(
-    store_path: Path, capsys: pytest.CaptureFixture[str]
+    crm: Backend, capsys: pytest.CaptureFixture[str]
 ) -> None:
     capsys.readouterr()
-    assert main(["match", "--element", "vanadum", "--store", str(store_path)]) == 2
+    assert crm.main("match", "--element", "vanadum") == 2
     captured = capsys.readouterr()
     assert "vanadium" in captured.err and captured.out == ""
 
 
 def test_cli_element_nobody_has_is_an_empty_array(
-    store_path: Path, capsys: pytest.CaptureFixture[str]
+    crm: Backend, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert cli_json(store_path, capsys, "--element", "Og") == []
+    assert cli_json(crm, capsys, "--element", "Og") == []
 
 
-def test_cli_json_has_the_interface_keys(
-    store_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    results = cli_json(store_path, capsys, "--element", "V")
+def test_cli_json_has_the_interface_keys(crm: Backend, capsys: pytest.CaptureFixture[str]) -> None:
+    results = cli_json(crm, capsys, "--element", "V")
     assert results[0]["identifier"] == "v-oxide"
     for result in results:
         assert {"identifier", "name", "score", "route", "explanation", "recoverable"} <= set(result)
@@ -225,9 +224,9 @@ def test_cli_json_has_the_interface_keys(
     assert results[0]["recoverable"]["mass"] == pytest.approx(expected, rel=0.01)
 
 
-def test_cli_table_is_numbered(store_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_table_is_numbered(crm: Backend, capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
-    assert main(["match", "--element", "V", "--top", "2", "--store", str(store_path)]) == 0
+    assert crm.main("match", "--element", "V", "--top", "2") == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 3
     assert lines[1].split()[:2] == ["1", "v-oxide"] and lines[2].split()[:2] == ["2", "v-element"]
@@ -237,9 +236,9 @@ def test_to_json_of_nothing() -> None:
     assert json.loads(to_json([])) == []
 
 
-def test_demo_heavy_rare_earths(demo_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    results = cli_json(demo_path, capsys, "--element", "HREE")
+def test_demo_heavy_rare_earths(demo: Backend, capsys: pytest.CaptureFixture[str]) -> None:
+    results = cli_json(demo, capsys, "--element", "HREE")
     assert [r["identifier"] for r in results] == ["yara-porsgrunn-apatite-rare-earths"]
     assert "at most" in results[0]["explanation"]
     assert results[0]["recoverable"] == {"element": "Dy", "mass": 6500.0, "unit": "t/a"}
-    assert cli_json(demo_path, capsys, "--element", "V") == []
+    assert cli_json(demo, capsys, "--element", "V") == []

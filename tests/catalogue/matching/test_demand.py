@@ -18,21 +18,24 @@ import pytest
 from catalogue.cli import main
 from catalogue.matching.demand import DemandNotFound, match_demand
 from catalogue.matching.results import MatchResult
-from tests.catalogue.matching.conftest import opened
+from tests.backends import Backend, Backends
 
 DATA = Path(__file__).parents[2] / "data" / "matching"
 RECALL_AT_5_FLOOR = 0.9  # measured 1.00 (33/33) when written; a drop below 0.9 is a regression
 
 
-@pytest.fixture(scope="module")
-def external_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("external") / "store"
-    assert main(["load", str(DATA / "external.csv"), "--store", str(path), "--by", "test"]) == 0
-    return path
+def load_external(backend: Backend) -> None:
+    assert backend.main("load", str(DATA / "external.csv"), "--by", "test") == 0
 
 
-def matched(path: Path, demand: str, top: int | None = None) -> list[MatchResult]:
-    with opened(path) as store:
+@pytest.fixture(scope="session")
+def external(backends: Backends, backend_kind: str) -> Backend:
+    """The external evaluation set on each backend (read only)."""
+    return backends.shared(backend_kind, "external", load_external)
+
+
+def matched(backend: Backend, demand: str, top: int | None = None) -> list[MatchResult]:
+    with backend.opened() as store:
         return match_demand(store, demand, top=top)
 
 
@@ -43,68 +46,66 @@ def identifiers(results: list[MatchResult]) -> list[str]:
 # Seed-004 §8 pairs present as demand rows in the demo catalogue.
 
 
-def test_lindum_neutralisation_gets_celsa_ladle_slag_first(demo_path: Path) -> None:
-    results = matched(demo_path, "lindum-sor-neutralising-agent")
+def test_lindum_neutralisation_gets_celsa_ladle_slag_first(demo: Backend) -> None:
+    results = matched(demo, "lindum-sor-neutralising-agent")
     assert results[0].identifier == "celsa-mo-i-rana-ladle-slag"
     assert "neutralising agent" in results[0].explanation
 
 
-def test_yara_npk_nitrogen_gets_veas_nitrogen(demo_path: Path) -> None:
-    top = identifiers(matched(demo_path, "yara-porsgrunn-ammonium-nitrate-solution", top=3))
+def test_yara_npk_nitrogen_gets_veas_nitrogen(demo: Backend) -> None:
+    top = identifiers(matched(demo, "yara-porsgrunn-ammonium-nitrate-solution", top=3))
     assert {
         "veas-slemmestad-ammonium-nitrate-solution",
         "veas-slemmestad-reject-water",
     } & set(top)
 
 
-def test_reject_water_reaches_ammonium_nitrate_through_a_technology(demo_path: Path) -> None:
-    results = matched(demo_path, "yara-porsgrunn-ammonium-nitrate-solution")
+def test_reject_water_reaches_ammonium_nitrate_through_a_technology(demo: Backend) -> None:
+    results = matched(demo, "yara-porsgrunn-ammonium-nitrate-solution")
     reject = next(r for r in results if r.identifier == "veas-slemmestad-reject-water")
     assert reject.route == "technology"
     assert "TRL" in reject.explanation
 
 
-def test_heroya_salt_users_get_fly_ash_salt(demo_path: Path) -> None:
+def test_heroya_salt_users_get_fly_ash_salt(demo: Backend) -> None:
     # The NORSEP salt at Herøya is confidential in the demo, so only NOAH's is public.
-    top = identifiers(matched(demo_path, "heroya-industrial-salt", top=3))
+    top = identifiers(matched(demo, "heroya-industrial-salt", top=3))
     assert "noah-langoya-recovered-chloride-salts" in top
     assert "norsep-heroya-recovered-salt" not in identifiers(
-        matched(demo_path, "heroya-industrial-salt")
+        matched(demo, "heroya-industrial-salt")
     )
 
 
-def test_kemira_coagulant_gets_kronos_iron_sulphate(demo_path: Path) -> None:
-    top = identifiers(matched(demo_path, "kemira-ora-iron-sulphate", top=3))
+def test_kemira_coagulant_gets_kronos_iron_sulphate(demo: Backend) -> None:
+    top = identifiers(matched(demo, "kemira-ora-iron-sulphate", top=3))
     assert "kronos-titan-ora-iron-sulphate" in top
 
 
-def test_cement_scm_gets_simn_slag_or_microsilica(demo_path: Path) -> None:
-    top = identifiers(
-        matched(demo_path, "grenland-cement-supplementary-cementitious-material", top=3)
-    )
+def test_cement_scm_gets_simn_slag_or_microsilica(demo: Backend) -> None:
+    top = identifiers(matched(demo, "grenland-cement-supplementary-cementitious-material", top=3))
     assert {"eramet-kvinesdal-simn-slag", "elkem-microsilica"} & set(top)
 
 
 @pytest.mark.parametrize("demand", ["reetec-rare-earth-separation", "lcm-neodymium-magnet-metal"])
-def test_magnet_makers_get_apatite_rare_earths(demo_path: Path, demand: str) -> None:
-    results = matched(demo_path, demand, top=3)
+def test_magnet_makers_get_apatite_rare_earths(demo: Backend, demand: str) -> None:
+    results = matched(demo, demand, top=3)
     assert "yara-porsgrunn-apatite-rare-earths" in identifiers(results)
     apatite = next(r for r in results if r.identifier == "yara-porsgrunn-apatite-rare-earths")
     assert apatite.route == "composition"
     assert apatite.recoverable is not None and apatite.recoverable.mass is not None
 
 
-def test_electrode_makers_get_spent_pot_lining(demo_path: Path) -> None:
-    top = matched(demo_path, "graphite-from-spl-electrode-battery-producers", top=3)
+def test_electrode_makers_get_spent_pot_lining(demo: Backend) -> None:
+    top = matched(demo, "graphite-from-spl-electrode-battery-producers", top=3)
     assert any("spent-pot-lining" in result.identifier for result in top)
 
 
-def test_phosphate_rock_replacement_gets_sewage_sludge(demo_path: Path) -> None:
-    top = identifiers(matched(demo_path, "yara-porsgrunn-recycled-phosphorus", top=3))
+def test_phosphate_rock_replacement_gets_sewage_sludge(demo: Backend) -> None:
+    top = identifiers(matched(demo, "yara-porsgrunn-recycled-phosphorus", top=3))
     assert "frevar-ora-sewage-sludge" in top
 
 
-def test_every_result_has_a_route_an_explanation_and_a_score(demo_path: Path) -> None:
+def test_every_result_has_a_route_an_explanation_and_a_score(demo: Backend) -> None:
     demands = [
         row["identifier"]
         for row in csv.DictReader(
@@ -112,7 +113,7 @@ def test_every_result_has_a_route_an_explanation_and_a_score(demo_path: Path) ->
         )
         if row["kind"] == "demand"
     ]
-    with opened(demo_path) as store:
+    with demo.opened() as store:
         for demand in demands:
             try:
                 results = match_demand(store, demand)
@@ -128,49 +129,48 @@ def test_every_result_has_a_route_an_explanation_and_a_score(demo_path: Path) ->
 # Errors and the command line.
 
 
-def test_unknown_demand_exits_1(demo_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["match", "--demand", "no-such-demand", "--store", str(demo_path)]) == 1
+def test_unknown_demand_exits_1(demo: Backend, capsys: pytest.CaptureFixture[str]) -> None:
+    assert demo.main("match", "--demand", "no-such-demand") == 1
     assert "no demand with identifier no-such-demand" in capsys.readouterr().err
 
 
-def test_a_supply_is_not_a_demand(demo_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["match", "--demand", "eramet-kvinesdal-simn-slag", "--store", str(demo_path)]) == 1
+def test_a_supply_is_not_a_demand(demo: Backend, capsys: pytest.CaptureFixture[str]) -> None:
+    assert demo.main("match", "--demand", "eramet-kvinesdal-simn-slag") == 1
     assert "is a supply, not a demand" in capsys.readouterr().err
 
 
-def test_cli_json_is_one_array(demo_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_json_is_one_array(demo: Backend, capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
     argv = ["match", "--demand", "kemira-ora-iron-sulphate", "--top", "2", "--json"]
-    assert main([*argv, "--store", str(demo_path)]) == 0
+    assert demo.main(*argv) == 0
     data = json.loads(capsys.readouterr().out)
     assert isinstance(data, list) and 1 <= len(data) <= 2
     assert {"identifier", "name", "score", "route", "explanation"} <= set(data[0])
 
 
-def test_cli_table(demo_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_table(demo: Backend, capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
-    argv = ["match", "--demand", "lindum-sor-neutralising-agent", "--store", str(demo_path)]
-    assert main(argv) == 0
+    assert demo.main("match", "--demand", "lindum-sor-neutralising-agent") == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0].split()[:4] == ["#", "identifier", "score", "route"]
     assert "celsa-mo-i-rana-ladle-slag" in out
 
 
-def test_element_and_demand_are_exclusive(demo_path: Path) -> None:
-    with pytest.raises(SystemExit):
-        main(["match", "--element", "V", "--demand", "x", "--store", str(demo_path)])
+def test_element_and_demand_are_exclusive() -> None:
+    with pytest.raises(SystemExit):  # a usage error, before any store is opened
+        main(["match", "--element", "V", "--demand", "x"])
 
 
 # The external evaluation set.
 
 
-def test_external_recall_at_5(external_path: Path) -> None:
+def test_external_recall_at_5(external: Backend) -> None:
     expected = tomllib.loads((DATA / "external-expected.toml").read_text(encoding="utf-8"))
     with (DATA / "external.csv").open(encoding="utf-8") as handle:
         demands = [row["identifier"] for row in csv.DictReader(handle) if row["kind"] == "demand"]
     assert len(demands) == 33
     recalled = 0
-    with opened(external_path) as store:
+    with external.opened() as store:
         for demand in demands:
             results = match_demand(store, demand, top=5)
             assert all(result.route and result.explanation for result in results)
@@ -195,24 +195,21 @@ BASE = {"organisation": "Test Works", "country": "NO", "state": "solid",
         "latitude": "59.1", "longitude": "9.6"}  # fmt: skip
 
 
-def loaded(folder: Path, rows: list[dict[str, str]]) -> Path:
-    """A store holding ``rows`` (with the BASE cells), loaded by the command line."""
+def loaded(backend: Backend, folder: Path, rows: list[dict[str, str]]) -> Backend:
+    """``backend`` holding ``rows`` (with the BASE cells), loaded by the command line."""
     full = [{**BASE, **row} for row in rows]
     template = folder / "streams.csv"
     with template.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(full[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(full)
-    path = folder / "store"
-    assert main(["load", str(template), "--store", str(path), "--by", "test"]) == 0
-    return path
+    assert backend.main("load", str(template), "--by", "test") == 0
+    return backend
 
 
-def test_a_broken_cadmium_limit_ranks_below_and_is_named(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    path = loaded(tmp_path, REQUIREMENT_ROWS)
-    results = matched(path, "low-cd-ash")
+def test_a_broken_cadmium_limit_ranks_below_and_is_named(backend: Backend, tmp_path: Path) -> None:
+    loaded(backend, tmp_path, REQUIREMENT_ROWS)
+    results = matched(backend, "low-cd-ash")
     order = identifiers(results)
     assert order.index("clean-ash") < order.index("dirty-ash")
     dirty = results[order.index("dirty-ash")]
@@ -231,10 +228,10 @@ COBALT_ROWS = [
 
 
 def test_a_technology_route_to_an_element_the_analysis_lacks_ranks_lowest(
-    tmp_path: Path,
+    backend: Backend, tmp_path: Path
 ) -> None:
-    path = loaded(tmp_path, COBALT_ROWS)
-    results = {result.identifier: result for result in matched(path, "want-cobalt")}
+    loaded(backend, tmp_path, COBALT_ROWS)
+    results = {result.identifier: result for result in matched(backend, "want-cobalt")}
     lacking, unknown = results["slag-analysed-without-co"], results["slag-not-analysed"]
     assert lacking.route == unknown.route == "technology"
     assert "Co not in its reported composition" in lacking.explanation

@@ -8,7 +8,6 @@ recoverable mass, critical raw materials flagged; hidden demands never appear.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -16,7 +15,7 @@ from catalogue.cli import main
 from catalogue.matching.demand import match_demand
 from catalogue.matching.results import MatchResult
 from catalogue.matching.supply import SupplyNotFound, match_supply
-from tests.catalogue.matching.conftest import opened
+from tests.backends import Backend, Backends
 
 V_IN_V2O5 = 2 * 50.9415 / 181.88
 """Mass fraction of vanadium in V2O5 (two V of 50.9415 in 181.88 g/mol)."""
@@ -28,18 +27,22 @@ test-restricted-vanadium,demand,Vanadium for a secret alloy,Hidden AS,vanadium,,
 """
 
 
-@pytest.fixture(scope="module")
-def template_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("template")
-    source = folder / "streams.csv"
+@pytest.fixture(scope="session")
+def template(
+    backends: Backends, backend_kind: str, tmp_path_factory: pytest.TempPathFactory
+) -> Backend:
+    """TEMPLATE on each backend (read only)."""
+    source = tmp_path_factory.mktemp("template") / "streams.csv"
     source.write_text(TEMPLATE, encoding="utf-8")
-    path = folder / "store"
-    assert main(["load", str(source), "--store", str(path), "--by", "test"]) == 0
-    return path
+
+    def load(backend: Backend) -> None:
+        assert backend.main("load", str(source), "--by", "test") == 0
+
+    return backends.shared(backend_kind, "supply-template", load)
 
 
-def matched(path: Path, supply: str, top: int | None = None) -> list[MatchResult]:
-    with opened(path) as store:
+def matched(backend: Backend, supply: str, top: int | None = None) -> list[MatchResult]:
+    with backend.opened() as store:
         return match_supply(store, supply, top=top)
 
 
@@ -50,26 +53,26 @@ def by_identifier(results: list[MatchResult], identifier: str) -> MatchResult:
 # The demo catalogue.
 
 
-def test_ladle_slag_serves_the_lindum_neutralising_agent(demo_path: Path) -> None:
-    results = matched(demo_path, "celsa-mo-i-rana-ladle-slag")
+def test_ladle_slag_serves_the_lindum_neutralising_agent(demo: Backend) -> None:
+    results = matched(demo, "celsa-mo-i-rana-ladle-slag")
     lindum = by_identifier(results, "lindum-sor-neutralising-agent")
     assert lindum.kind == "demand"
     assert "neutralising agent" in lindum.explanation
 
 
-def test_demand_results_score_as_demand_first_does(demo_path: Path) -> None:
+def test_demand_results_score_as_demand_first_does(demo: Backend) -> None:
     lindum = by_identifier(
-        matched(demo_path, "celsa-mo-i-rana-ladle-slag"), "lindum-sor-neutralising-agent"
+        matched(demo, "celsa-mo-i-rana-ladle-slag"), "lindum-sor-neutralising-agent"
     )
-    with opened(demo_path) as store:
+    with demo.opened() as store:
         mirror = by_identifier(
             match_demand(store, "lindum-sor-neutralising-agent"), "celsa-mo-i-rana-ladle-slag"
         )
     assert (lindum.score, lindum.route) == (mirror.score, mirror.route)
 
 
-def test_reject_water_gets_ammonia_stripping_and_the_yara_demand(demo_path: Path) -> None:
-    results = matched(demo_path, "veas-slemmestad-reject-water")
+def test_reject_water_gets_ammonia_stripping_and_the_yara_demand(demo: Backend) -> None:
+    results = matched(demo, "veas-slemmestad-reject-water")
     stripping = by_identifier(results, "AmmoniaStripping")
     assert stripping.kind == "technology" and stripping.route == "technology"
     assert stripping.name == "ammonia stripping"
@@ -78,25 +81,25 @@ def test_reject_water_gets_ammonia_stripping_and_the_yara_demand(demo_path: Path
     assert yara.kind == "demand" and yara.route == "technology"
 
 
-def test_spent_pot_lining_gets_vacuum_treatment_and_the_graphite_demand(demo_path: Path) -> None:
-    results = matched(demo_path, "alcoa-mosjoen-spent-pot-lining")
+def test_spent_pot_lining_gets_vacuum_treatment_and_the_graphite_demand(demo: Backend) -> None:
+    results = matched(demo, "alcoa-mosjoen-spent-pot-lining")
     vacuum = by_identifier(results, "SPLVacuumTreatment")
     assert vacuum.route == "technology"
     assert "graphite" in vacuum.explanation and "TRL 5" in vacuum.explanation
     assert by_identifier(results, "graphite-from-spl-electrode-battery-producers").kind == "demand"
 
 
-def test_results_are_ranked_and_top_cuts(demo_path: Path) -> None:
-    results = matched(demo_path, "alcoa-mosjoen-spent-pot-lining")
+def test_results_are_ranked_and_top_cuts(demo: Backend) -> None:
+    results = matched(demo, "alcoa-mosjoen-spent-pot-lining")
     assert [r.score for r in results] == sorted((r.score for r in results), reverse=True)
-    assert matched(demo_path, "alcoa-mosjoen-spent-pot-lining", top=2) == results[:2]
+    assert matched(demo, "alcoa-mosjoen-spent-pot-lining", top=2) == results[:2]
 
 
 # A small template: element masses and visibility.
 
 
-def test_vanadium_from_v2o5_with_recoverable_mass_and_crm_flag(template_path: Path) -> None:
-    vanadium = by_identifier(matched(template_path, "test-vanadium-slag"), "V")
+def test_vanadium_from_v2o5_with_recoverable_mass_and_crm_flag(template: Backend) -> None:
+    vanadium = by_identifier(matched(template, "test-vanadium-slag"), "V")
     assert vanadium.kind == "element" and vanadium.route == "composition"
     assert vanadium.recoverable is not None and vanadium.recoverable.mass is not None
     assert vanadium.recoverable.element == "V" and vanadium.recoverable.unit == "t/a"
@@ -105,8 +108,8 @@ def test_vanadium_from_v2o5_with_recoverable_mass_and_crm_flag(template_path: Pa
     assert "critical raw material" in vanadium.explanation
 
 
-def test_restricted_demands_never_appear(template_path: Path) -> None:
-    found = {result.identifier for result in matched(template_path, "test-vanadium-slag")}
+def test_restricted_demands_never_appear(template: Backend) -> None:
+    found = {result.identifier for result in matched(template, "test-vanadium-slag")}
     assert "test-public-vanadium" in found
     assert "test-restricted-vanadium" not in found
 
@@ -114,23 +117,21 @@ def test_restricted_demands_never_appear(template_path: Path) -> None:
 # Errors and the command line.
 
 
-def test_unknown_supply_exits_1(demo_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["match", "--supply", "no-such-supply", "--store", str(demo_path)]) == 1
+def test_unknown_supply_exits_1(demo: Backend, capsys: pytest.CaptureFixture[str]) -> None:
+    assert demo.main("match", "--supply", "no-such-supply") == 1
     assert "no supply with identifier no-such-supply" in capsys.readouterr().err
 
 
-def test_a_demand_is_not_a_supply(demo_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["match", "--supply", "lindum-sor-neutralising-agent", "--store", str(demo_path)]
-    assert main(argv) == 1
+def test_a_demand_is_not_a_supply(demo: Backend, capsys: pytest.CaptureFixture[str]) -> None:
+    assert demo.main("match", "--supply", "lindum-sor-neutralising-agent") == 1
     assert "is a demand, not a supply" in capsys.readouterr().err
     with pytest.raises(SupplyNotFound):
-        matched(demo_path, "lindum-sor-neutralising-agent")
+        matched(demo, "lindum-sor-neutralising-agent")
 
 
-def test_cli_json_keys_and_routes(template_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_json_keys_and_routes(template: Backend, capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
-    argv = ["match", "--supply", "test-vanadium-slag", "--json", "--store", str(template_path)]
-    assert main(argv) == 0
+    assert template.main("match", "--supply", "test-vanadium-slag", "--json") == 0
     data = json.loads(capsys.readouterr().out)
     assert isinstance(data, list) and data
     for item in data:
@@ -143,15 +144,14 @@ def test_cli_json_keys_and_routes(template_path: Path, capsys: pytest.CaptureFix
     assert {item["kind"] for item in data} >= {"demand", "element"}
 
 
-def test_cli_table(demo_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_table(demo: Backend, capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
-    argv = ["match", "--supply", "veas-slemmestad-reject-water", "--store", str(demo_path)]
-    assert main(argv) == 0
+    assert demo.main("match", "--supply", "veas-slemmestad-reject-water") == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0].split()[:4] == ["#", "identifier", "score", "route"]
     assert "AmmoniaStripping" in out
 
 
-def test_supply_and_demand_are_exclusive(demo_path: Path) -> None:
-    with pytest.raises(SystemExit):
-        main(["match", "--supply", "x", "--demand", "y", "--store", str(demo_path)])
+def test_supply_and_demand_are_exclusive() -> None:
+    with pytest.raises(SystemExit):  # a usage error, before any store is opened
+        main(["match", "--supply", "x", "--demand", "y"])
