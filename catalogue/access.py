@@ -109,12 +109,15 @@ def may_see(caller: Caller, level: Level, publisher: str | None) -> bool:
 def view_for(store: CatalogueStore, caller: Caller) -> View:
     """The graphs ``caller`` may see: asserted and inferred, at the levels it is cleared for.
 
-    Only graphs the catalogue graph records are ever in a view, an administrator's too:
+    Only graphs the catalogue graph records are ever in a view, an administrator's too
+    (which also holds the catalogue graph itself, with every submission's provenance):
     graphs without a recorded level (none are written that way) and a remote store's
     staging graphs (a load in progress, or one a crash interrupted) are never shown.
     """
-    graphs: list[NamedNode] = []
+    graphs: set[NamedNode] = set()
     for row in store.select(queries.bind(queries.load("catalogue/content_graphs"))):
+        if caller.role is Role.ADMINISTRATOR:
+            graphs.add(row["catalogue"])  # type: ignore[arg-type]
         level = LEVELS.get(row["level"])  # type: ignore[arg-type]
         if level is None:
             continue  # an unknown level is treated as the most restrictive
@@ -122,7 +125,7 @@ def view_for(store: CatalogueStore, caller: Caller) -> View:
         if may_see(caller, level, publisher):
             graph = row["graph"]
             assert isinstance(graph, NamedNode)
-            graphs += [graph, inferred_graph(graph)]
+            graphs.update((graph, inferred_graph(graph)))
     return View(tuple(sorted(graphs, key=lambda g: g.value)))
 
 

@@ -3,7 +3,8 @@
 The catalogue should still tell the market that restricted and confidential supply
 exists ("3 non-public slag streams in NO, 50-200 kt/a in total"). The queries
 ``pages/nonpublic_supply.rq`` and ``pages/nonpublic_supply_with_element.rq`` run over
-the whole catalogue (an administrator's view), which is safe only because
+the whole catalogue (an administrator's view, with the catalogue graph that records each
+graph's level), which is safe only because
 they return aggregates alone: the material class, the country, a count and summed
 quantities. Names, identifiers, organisations, sites, coordinates and descriptions never
 leave the query, so nothing here can name a hidden stream.

@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import json
 import re
 import urllib.error
 import uuid
@@ -67,7 +66,7 @@ from pyoxigraph import (
 from SPARQLWrapper import POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-from catalogue.store import geometry, skolem
+from catalogue.store import booleans, geometry, skolem
 from catalogue.store.base import (
     EVERYTHING,
     QueryResult,
@@ -313,7 +312,11 @@ class RemoteStore:
         rows = _results(body)  # parse once completely to catch a truncated body
         if isinstance(rows, list):
             self._uncapped(len(rows), cap)
-        return pyoxigraph.parse_query_results(_restored_json(body), format=QueryResultsFormat.JSON)
+        if isinstance(rows, list) and needs_restoring(body):
+            return pyoxigraph.parse_query_results(
+                _restored_results(body), format=QueryResultsFormat.TSV
+            )
+        return pyoxigraph.parse_query_results(body, format=QueryResultsFormat.JSON)
 
     def _select(self, query: str, parameters: list[tuple[str, str]]) -> list[Row]:
         rows, cap = self._select_capped(query, parameters)
@@ -592,37 +595,37 @@ def _triples(body: bytes) -> list[Triple]:
         raise StoreError(f"the SPARQL endpoint's answer does not parse: {error}") from error
 
 
-def restored_text(text: bytes) -> bytes:
-    """N-Triples or SPARQL TSV with its terms as the catalogue wrote them: Skolem IRIs back
-    to blank nodes (:mod:`catalogue.store.skolem`), Virtuoso's geometries back to WKT
-    literals (:mod:`catalogue.store.geometry`)."""
-    return geometry.restore_text(skolem.restore_text(text))
+RESTORERS = (skolem, geometry, booleans)
+"""What a remote store changes in the terms it is given, each undone in every answer read:
+blank nodes written as Skolem IRIs (:mod:`~catalogue.store.skolem`), Virtuoso's
+single-precision geometries (:mod:`~catalogue.store.geometry`) and numeric booleans
+(:mod:`~catalogue.store.booleans`)."""
 
 
 def needs_restoring(body: bytes) -> bool:
-    return skolem.MARKER in body or geometry.MARKER in body
+    return any(restorer.MARKER in body for restorer in RESTORERS)
+
+
+def restored_text(text: bytes) -> bytes:
+    """N-Triples or SPARQL TSV with its terms as the catalogue wrote them (:data:`RESTORERS`)."""
+    for restorer in RESTORERS:
+        text = restorer.restore_text(text)
+    return text
 
 
 def _restore(term: Any) -> Any:
-    """A term as the catalogue wrote it: Skolem IRIs back to blank nodes
-    (:mod:`catalogue.store.skolem`), Virtuoso's geometries back to WKT literals
-    (:mod:`catalogue.store.geometry`)."""
-    return geometry.restore_term(skolem.restore(term))
+    """A term as the catalogue wrote it (:data:`RESTORERS`)."""
+    for restorer in RESTORERS:
+        term = restorer.restore_term(term)
+    return term
 
 
-def _restored_json(body: bytes) -> bytes:
-    """A SPARQL JSON results body with its terms restored (:func:`_restore`), for callers
-    that parse it themselves."""
-    if not needs_restoring(body):
-        return body
-    answer = json.loads(body)
-    for binding in answer.get("results", {}).get("bindings", []):
-        for name, value in binding.items():
-            if value.get("type") == "uri" and value["value"].startswith(skolem.GENID):
-                node = skolem.restore(NamedNode(value["value"]))
-                binding[name] = {"type": "bnode", "value": node.value}
-            elif value.get("datatype") == geometry.VIRTUOSO_GEOMETRY:
-                shape = pyoxigraph.Literal(value["value"], datatype=NamedNode(value["datatype"]))
-                restored = geometry.restore_term(shape)
-                value["value"], value["datatype"] = restored.value, restored.datatype.value
-    return json.dumps(answer).encode()
+def _restored_results(body: bytes) -> bytes:
+    """A SPARQL JSON results body as SPARQL TSV with its terms restored, for callers that
+    parse it themselves (cells are pyoxigraph's N-Triples forms of the terms)."""
+    answer = pyoxigraph.parse_query_results(body, format=QueryResultsFormat.JSON)
+    names = [variable.value for variable in answer.variables]  # type: ignore[union-attr]
+    lines = ["\t".join(f"?{name}" for name in names)]
+    for solution in answer:  # type: ignore[union-attr]
+        lines.append("\t".join("" if solution[n] is None else str(solution[n]) for n in names))
+    return restored_text(("\n".join(lines) + "\n").encode())

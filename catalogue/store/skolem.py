@@ -5,7 +5,7 @@ or in two update requests, is two different nodes; and Virtuoso (7.2) refuses bl
 in ``INSERT DATA`` (SP031) and fails with HTTP 500 after writing a template whose blank
 node spans two ``GRAPH`` blocks (SR002). So a remote store writes every blank node as an
 IRI under :data:`GENID`, made unique per write by a random part, and turns those IRIs
-back into blank nodes in every answer it reads (:func:`restore`): the catalogue sees blank
+back into blank nodes in every answer it reads (:func:`restore_term`): the catalogue sees blank
 nodes on every backend, and a write can be cut into any batches. What a caller of the
 server's own endpoint sees are these Skolem IRIs (``isBlank`` is false for them there).
 """
@@ -44,7 +44,7 @@ def skolemise(quads: Iterable[Quad]) -> list[Quad]:
     ]
 
 
-def restore(term: Any) -> Any:
+def restore_term(term: Any) -> Any:
     """``term``, or the blank node its Skolem IRI stands for."""
     if isinstance(term, NamedNode) and term.value.startswith(GENID):
         return BlankNode(term.value.removeprefix(GENID))

@@ -40,7 +40,7 @@ LITERALS = [
     Literal("0.0125", datatype=NamedNode(XSD + "decimal")),
     Literal("2026-11-24T02:41:11Z", datatype=NamedNode(XSD + "dateTime")),
     Literal("POINT(11.11 59.28)", datatype=WKT),
-    Literal("POINT(10.95 59.20)", datatype=WKT),  # the demo's "59.20", as to_rdf writes it
+    Literal("POINT(10.95 59.2)", datatype=WKT),  # the demo's "59.20", as to_rdf writes it
     Literal("Fly ash", language="en"),
     Literal("plain"),
 ]
