@@ -156,6 +156,32 @@ def test_the_row_limit_cuts_and_announces_as_the_workers_do(
     assert cut.content == expected.content
 
 
+def test_publishing_writes_to_the_remote_store(remote: Remote) -> None:
+    store = remote.server.store()
+    good = template(supply("remote-written"))
+    bad = template(supply("remote-rejected", quantity="lots"))
+    with remote.client("acme") as client:
+        stored = client.post(
+            "/streams",
+            params={"filename": "remote.csv"},
+            content=good,
+            headers={"Content-Type": "text/csv"},
+        )
+        rejected = client.post(
+            "/streams",
+            params={"filename": "rejected.csv"},
+            content=bad,
+            headers={"Content-Type": "text/csv"},
+        )
+    assert stored.status_code == 201, stored.text
+    assert rejected.status_code == 422, rejected.text
+    ask = "ASK {{ GRAPH ?g {{ ?s ?p ?o FILTER(CONTAINS(STR(?s), '{0}')) }} }}"
+    assert store.ask(ask.format("remote-written"))
+    assert not store.ask(ask.format("remote-rejected"))
+    with remote.client() as client:
+        assert client.get("/match", params={"supply": "remote-written"}).status_code == 200
+
+
 def test_a_query_past_the_limit_is_503_while_a_point_query_answers(remote: Remote) -> None:
     def ask(query: str) -> tuple[int, float]:
         with remote.client() as client:
@@ -167,12 +193,13 @@ def test_a_query_past_the_limit_is_503_while_a_point_query_answers(remote: Remot
         slow = pool.submit(ask, COUNT)
         time.sleep(0.2)
         point = pool.submit(ask, POINT)
-        assert point.result()[0] == 200
         status, took = slow.result()
     if remote.kind == "oxigraph":
         # Sent 0.2 s after the slow one, answered before its cut: the service made it wait
         # for nobody. Virtuoso itself delays other queries while it computes the cross
-        # product (point queries there took 0.9-1.1 s), so only the cut is checked there.
+        # product (point queries there took 0.9-1.1 s, past the 1 s limit under load), so
+        # only the cut is checked there.
+        assert point.result()[0] == 200
         assert point.result()[1] + 0.2 < took
     assert status == 503
     assert took < 3.0, "cut at the limit (1 s), not at the server's pace"
@@ -201,32 +228,6 @@ def test_a_truncated_200_from_the_server_is_an_error(tmp_path: Path) -> None:
         finally:
             stop_server(running)
     assert answer.status_code in (500, 503), answer.text[:200]
-
-
-def test_publishing_writes_to_the_remote_store(remote: Remote) -> None:
-    store = remote.server.store()
-    good = template(supply("remote-written"))
-    bad = template(supply("remote-rejected", quantity="lots"))
-    with remote.client("acme") as client:
-        stored = client.post(
-            "/streams",
-            params={"filename": "remote.csv"},
-            content=good,
-            headers={"Content-Type": "text/csv"},
-        )
-        rejected = client.post(
-            "/streams",
-            params={"filename": "rejected.csv"},
-            content=bad,
-            headers={"Content-Type": "text/csv"},
-        )
-    assert stored.status_code == 201, stored.text
-    assert rejected.status_code == 422, rejected.text
-    ask = "ASK {{ GRAPH ?g {{ ?s ?p ?o FILTER(CONTAINS(STR(?s), '{0}')) }} }}"
-    assert store.ask(ask.format("remote-written"))
-    assert not store.ask(ask.format("remote-rejected"))
-    with remote.client() as client:
-        assert client.get("/match", params={"supply": "remote-written"}).status_code == 200
 
 
 def test_virtuosos_row_cap_cuts_and_announces_and_a_capped_graph_is_refused(
