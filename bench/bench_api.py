@@ -41,9 +41,10 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_match import build_store, log
+from records import results_folder
 from revision import git_revision
 
-RESULTS = Path(__file__).parent / "results" / "api.jsonl"
+RESULTS = results_folder() / "api.jsonl"
 POINT_QUERY = """PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?stream ?name WHERE {{ ?stream dcterms:identifier "{identifier}" ; rdfs:label ?name }}"""
@@ -73,6 +74,37 @@ def start(argv: list[str], port: int) -> tuple[subprocess.Popen[bytes], float]:
         if process.poll() is not None:
             raise RuntimeError("sidestream serve stopped before answering")
         time.sleep(0.02)
+
+
+def tree_memory(pid: int) -> dict[str, float]:
+    """Resident memory of process ``pid`` and all its descendants (the service and its
+    SPARQL workers), in MB: now, and the sum of each process's peak (an upper bound)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                parents[int(entry.name)] = int(fields[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    tree, frontier = {pid}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [child for child, ppid in parents.items() if ppid == parent]
+        tree.update(children)
+        frontier += children
+    rss = peak = 0.0
+    for member in tree:
+        try:
+            status = Path(f"/proc/{member}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                rss += int(line.split()[1]) / 1024
+            elif line.startswith("VmHWM:"):
+                peak += int(line.split()[1]) / 1024
+    return {"processes": len(tree), "rss_mb": round(rss, 1), "peak_mb": round(peak, 1)}
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -182,6 +214,8 @@ def main() -> None:
                 drive(base, requests, args.clients, min(3.0, args.seconds))  # warm
                 figures[name] = drive(base, requests, args.clients, args.seconds)
                 log(f"{name}: {figures[name]}")
+            memory = tree_memory(server.pid)
+            log(f"service memory: {memory}")
         finally:
             stop(server)
 
@@ -198,7 +232,8 @@ def main() -> None:
     print(
         f"{args.streams} streams ({quads} quads), {args.clients} clients, "
         f"{args.seconds:.0f} s each; serve --demo answered {demo_ready:.2f} s after start, "
-        f"this store {ready:.2f} s"
+        f"this store {ready:.2f} s; the service and its SPARQL workers hold "
+        f"{memory['rss_mb']:.0f} MB resident ({memory['processes']} processes)"
     )
     RESULTS.parent.mkdir(exist_ok=True)
     with RESULTS.open("a", encoding="utf-8") as handle:
@@ -211,6 +246,7 @@ def main() -> None:
             "clients": args.clients,
             "seconds": args.seconds,
             "demo_ready_s": demo_ready,
+            "service_memory": memory,
             "figures": figures,
         }
         handle.write(json.dumps(record) + "\n")

@@ -59,9 +59,10 @@ except ImportError:
 
 sys.path.insert(0, str(Path(__file__).parent))
 from datasets import write as write_dataset
+from records import results_folder
 from revision import git_revision
 
-RESULTS = Path(__file__).parent / "results" / "match.jsonl"
+RESULTS = results_folder() / "match.jsonl"
 ELEMENT_TEXTS = ["V", "Co", "Nd", "Ga", "Pt", "HREE", "PGM", "Dy", "Ni", "Li", "Ge", "Sc"]
 ELEMENT_TEXTS += ["Pd", "Zn", "Cu", "Ti", "Cr", "P"]
 DIRECTIONS = ("element", "demand", "supply")
