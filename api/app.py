@@ -20,6 +20,14 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.store = open_store(settings)
+        from api.deps import ViewCache
+        from api.events import on_store_change
+        from catalogue.store.oxigraph import OxigraphStore
+
+        if isinstance(app.state.store, OxigraphStore):
+            # Views are read once per caller until a write (api.deps.ViewCache).
+            app.state.views = ViewCache()
+            on_store_change(app, app.state.views.clear)
         from api.sparql.run import start_sparql, stop_sparql
 
         await start_sparql(app)

@@ -152,9 +152,9 @@ def content_security_policy(tile_url: str) -> str:
 
 
 def caller_of(request: Request) -> Caller:
-    from api.deps import get_caller
+    from api.deps import request_caller
 
-    return get_caller(request)
+    return request_caller(request)
 
 
 def mount_static(app: FastAPI) -> None:
