@@ -31,9 +31,13 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         from api.sparql.run import start_sparql, stop_sparql
 
         await start_sparql(app)
+        from api.compaction import start_compaction, stop_compaction
+
+        compaction = start_compaction(app)
         try:
             yield
         finally:
+            await stop_compaction(compaction)
             await stop_sparql(app)
             app.state.store.close()
 
