@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 def start_compaction(app: FastAPI) -> threading.Thread | None:
     """Compact ``app.state.store`` in a daemon thread (an embedded on-disk store only).
 
-    A daemon thread, so stopping the service never waits for a long compaction:
+    A daemon thread, so stopping the service does not wait for a long compaction:
     RocksDB keeps the store consistent if the process ends in the middle of one.
     """
     store = app.state.store
@@ -52,8 +52,13 @@ def start_compaction(app: FastAPI) -> threading.Thread | None:
     return thread
 
 
-async def stop_compaction(thread: threading.Thread | None) -> None:
-    """Wait for a compaction still running, so the store can be closed and reopened."""
+async def stop_compaction(thread: threading.Thread | None, patience: float = 10.0) -> None:
+    """Give a compaction still running ``patience`` seconds to finish.
+
+    Enough for a small store, which its opener may want to open again in this process
+    (RocksDB's lock goes only with the last handle, and the compaction holds one); a
+    long one is left to end with the process.
+    """
     if thread is not None and thread.is_alive():
-        log.warning("waiting for the store compaction to finish")
-        await asyncio.to_thread(thread.join)
+        log.warning("waiting up to %.0f s for the store compaction to finish", patience)
+        await asyncio.to_thread(thread.join, patience)
