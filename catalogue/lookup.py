@@ -214,11 +214,27 @@ def find_stream(store: CatalogueStore, view: View, identifier: str) -> NamedNode
     return None
 
 
-def stream_description(store: CatalogueStore, view: View, stream: NamedNode) -> list[Triple]:
-    """The stream's statements, its fragments' and its organisation's and site's labels;
-    empty when the caller may not see it."""
-    query = queries.bind(queries.load("lookup/stream_description"), {"stream": stream})
-    return _distinct(store.construct(query, view))
+def stream_description(
+    store: CatalogueStore, view: View, identifier: str
+) -> tuple[NamedNode, list[Triple]] | None:
+    """The IRI of the stream with ``identifier`` and its statements, its fragments' and
+    its organisation's and site's labels; None when the caller may see no such stream."""
+    query = queries.bind(
+        queries.load("lookup/stream_description"), {"identifier": Literal(identifier)}
+    )
+    triples = _distinct(store.construct(query, view))
+    # Identifiers are unique in the catalogue (publishing refuses a second one), so one
+    # subject carries it; sorted all the same, so the answer never depends on row order.
+    streams = sorted(
+        t.subject.value
+        for t in triples
+        if t.predicate.value == DCTERMS + "identifier"
+        and t.object == Literal(identifier)
+        and isinstance(t.subject, NamedNode)
+    )
+    if not streams:
+        return None
+    return NamedNode(streams[0]), triples
 
 
 def stream_graphs(store: CatalogueStore, view: View, stream: NamedNode) -> list[str]:

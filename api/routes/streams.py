@@ -26,12 +26,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from pyoxigraph import NamedNode
+from pyoxigraph import NamedNode, Triple
 
 from api import conneg
-from api.deps import SettingsDep, StoreDep, ViewDep
+from api.deps import SettingsDep, StoreDep, ViewDep, off_loop
 from api.settings import ServiceSettings
 from catalogue import lookup
+from catalogue.store.base import CatalogueStore, View
 
 router = APIRouter(tags=["streams"])
 
@@ -140,22 +141,33 @@ async def get_stream(
     404 when there is none the caller may see."""
     available = _stream_representations()
     representation = conneg.negotiate(request, available)
-    stream = await run_in_threadpool(lookup.find_stream, store, view, identifier)
-    triples = (
-        await run_in_threadpool(lookup.stream_description, store, view, stream)
-        if stream is not None
-        else []
+    # RDF answers need no provenance graphs.
+    found = await off_loop(
+        store, _read_stream, store, view, identifier, representation.rdf_format is None
     )
-    if stream is None or not triples:
+    if found is None:
         return conneg.not_found(request, representation, f"no stream with identifier {identifier}")
+    stream, triples, graphs = found
     if representation.rdf_format is not None:
         return conneg.rdf_response(request, triples, representation, available)
-    graphs = await run_in_threadpool(lookup.stream_graphs, store, view, stream)
     summary = stream_page_summary(request, settings, stream, triples, graphs, available)
     headers = conneg.negotiated_headers(request, available)
     return await conneg.summary_response(
         request, representation, "render_stream_page", summary, headers
     )
+
+
+def _read_stream(
+    store: CatalogueStore, view: View, identifier: str, with_graphs: bool
+) -> tuple[NamedNode, list[Triple], list[str]] | None:
+    """The stream's IRI, description and (when asked) provenance graphs, all read over
+    ``view``; None when the caller may see no such stream."""
+    found = lookup.stream_description(store, view, identifier)
+    if found is None:
+        return None
+    stream, triples = found
+    graphs = lookup.stream_graphs(store, view, stream) if with_graphs else []
+    return stream, triples, graphs
 
 
 def stream_page_summary(
