@@ -2,8 +2,9 @@
 
 pyoxigraph cannot interrupt a query from Python, so a query runs in a worker process
 (:mod:`api.sparql.worker`) and one that passes the limit is ended with SIGKILL and its
-worker replaced. Every blocking step (pipe reads and writes, process start and wait,
-checkpoints) runs in threads, never on the event loop, so other requests stay fast.
+worker replaced. Pipes are read by the event loop when a reply is there (it arrives
+whole); every step that can block for long (process start and wait, checkpoints) runs
+in threads, never on the event loop, so other requests stay fast.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ class _Worker:
     process: subprocess.Popen[bytes]
     connection: Connection
     started: float = field(default_factory=time.monotonic)
+    snapshot: Path | None = None
+    """The snapshot its last job named (the one it has open)."""
 
     def end(self) -> None:
         """SIGKILL: the only way to stop a query pyoxigraph is running."""
@@ -86,7 +89,7 @@ class SparqlExecutor:
         self.timeout = timeout
         self.row_limit = row_limit
         self.figures = Figures()
-        # One thread per in-flight query (blocked on its pipe) plus spawning and pruning.
+        # Spawning, ending, checkpoints and pruning.
         self._threads = ThreadPoolExecutor(workers * 2 + 2, thread_name_prefix="sparql")
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self._all: set[_Worker] = set()
@@ -176,24 +179,26 @@ class SparqlExecutor:
             if worker.process.poll() is None:
                 break
             self._replace(worker, killed_at=None)  # it died while idle
+        snapshot = self.snapshots.hold(worker)
+        moved, worker.snapshot = snapshot != worker.snapshot, snapshot
         job = Job(
-            snapshot=str(self.snapshots.hold(worker)),
+            snapshot=str(snapshot),
             query=query,
             default_graphs=default_graphs,
             named_graphs=named_graphs,
             preference=preference,
             row_limit=self.row_limit,
         )
-        exchange = loop.run_in_executor(self._threads, _exchange, worker.connection, job)
-        # Once the worker is killed its pipe ends with EOFError, which nobody needs to see.
-        exchange.add_done_callback(lambda f: f.cancelled() or f.exception())
+        exchange = _exchange(worker.connection, job)
         try:
             done, _ = await asyncio.wait({exchange}, timeout=max(deadline - loop.time(), 0.001))
         except asyncio.CancelledError:
             # The request went away mid-query: the worker is still busy, so end it.
+            _stop_listening(worker.connection)
             self._replace(worker, killed_at=None)
             raise
         if not done:
+            _stop_listening(worker.connection)
             self._replace(worker, killed_at=time.monotonic())
             raise QueryTimeout
         try:
@@ -202,7 +207,10 @@ class SparqlExecutor:
             self._replace(worker, killed_at=None)
             raise WorkerFailed(str(error) or type(error).__name__) from error
         self._idle.put_nowait(worker)
-        self._background_task(loop.run_in_executor(self._threads, self.snapshots.prune))
+        if moved:
+            # Only a worker leaving a snapshot can make one unused; pruning after every
+            # query cost a thread hand-off and a directory listing per request.
+            self._background_task(loop.run_in_executor(self._threads, self.snapshots.prune))
         return reply
 
     def _replace(self, worker: _Worker, killed_at: float | None) -> None:
@@ -248,9 +256,42 @@ class SparqlExecutor:
         return worker
 
 
-def _exchange(connection: Connection, job: Job) -> Reply:
-    connection.send(job)
-    return connection.recv()
+def _exchange(connection: Connection, job: Job) -> asyncio.Future[Reply]:
+    """Send ``job``; the worker's reply, read by the event loop when it arrives.
+
+    No thread waits on the pipe: handing each query to a thread and back cost about as
+    much as a point query itself. The job is written at once (the worker is idle and
+    reading); the reply is read whole once its first bytes are there, which the worker
+    sends in one piece after it has finished.
+    """
+    loop = asyncio.get_running_loop()
+    reply: asyncio.Future[Reply] = loop.create_future()
+
+    def readable() -> None:
+        _stop_listening(connection)
+        try:
+            answer = connection.recv()
+        except Exception as error:  # EOFError when the worker died
+            if not reply.done():
+                reply.set_exception(error)
+        else:
+            if not reply.done():
+                reply.set_result(answer)
+
+    try:
+        connection.send(job)
+    except Exception as error:  # a worker that died while idle: BrokenPipeError
+        reply.set_exception(error)
+        return reply
+    loop.add_reader(connection.fileno(), readable)
+    # Nobody needs to hear of a pipe that ends because its worker was killed.
+    reply.add_done_callback(lambda f: f.cancelled() or f.exception())
+    return reply
+
+
+def _stop_listening(connection: Connection) -> None:
+    with contextlib.suppress(OSError, ValueError):  # already closed
+        asyncio.get_running_loop().remove_reader(connection.fileno())
 
 
 def _start_worker() -> _Worker:
