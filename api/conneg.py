@@ -107,12 +107,13 @@ def negotiate(request: Request, available: Sequence[Representation]) -> Represen
 
 def alternates(request: Request, available: Iterable[Representation]) -> str:
     """A ``Link`` header value naming each representation's ``?format=`` URL."""
+    # The URL is parsed and rebuilt once, not once per representation.
+    base = str(request.url.replace(query="", fragment=""))
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "format"]
     links = []
     for representation in available:
-        params = [(k, v) for k, v in request.query_params.multi_items() if k != "format"]
-        params.append(("format", representation.name))
-        url = str(request.url.replace(query=urlencode(params)))
-        links.append(f'<{url}>; rel="alternate"; type="{representation.media_type}"')
+        query = urlencode([*params, ("format", representation.name)])
+        links.append(f'<{base}?{query}>; rel="alternate"; type="{representation.media_type}"')
     return ", ".join(links)
 
 
