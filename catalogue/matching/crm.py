@@ -3,9 +3,13 @@
 ``match_element(store, "V")`` resolves the text to the elements it stands for (an
 element by symbol or name, an element group such as ``HREE`` or ``rare earth
 elements``, or a raw-material list entry such as ``phosphate rock`` -> phosphorus) with
-``catalogue/queries/match/elements_of.rq`` on the ontology, finds the supplies with a
-component of those elements with ``match/crm_candidates.rq`` on the catalogue, keeps
-those the caller may see (:mod:`catalogue.access`), and ranks them here.
+``catalogue/queries/match/elements_of.rq`` on the ontology, ranks the supplies that hold
+them in SPARQL on the recoverable-mass estimates materialised at load time
+(:mod:`catalogue.inference`): ``match/crm_leading.rq`` over the leading holders each
+level graph lists when ``top`` is at most ``inference.LEADING``, else
+``match/crm_ranking.rq`` over every holder; then reads the details of the first ``top``
+only with ``match/crm_candidates.rq``, and scores and explains them here. All of it
+over the dataset the caller may see (:mod:`catalogue.access`).
 
 Ranking: flows (``t/a``) first, then stocks (``t``), then supplies whose recoverable
 mass is unknown (no quantity, or a quantity that is not a mass); within each, by
@@ -31,6 +35,7 @@ from pyoxigraph import NamedNode
 from catalogue import queries
 from catalogue.access import ANONYMOUS, Caller, view_for
 from catalogue.errors import InputError
+from catalogue.inference import LEADING
 from catalogue.ingest.resolve import Vocabulary, local_name
 from catalogue.matching.explain import amount_text, fraction_text, number
 from catalogue.matching.recoverable import (
@@ -167,11 +172,26 @@ def match_element(
     query = resolve(text, vocabulary)
     if not query.elements:
         return []
+    view = view_for(store, caller)
+    elements = list(query.elements.values())
+    # Rank in SPARQL on the estimates materialised at load time, then read the details of
+    # the first ``top`` only: reading every holder's details took seconds at 100,000.
+    if top is not None and top <= LEADING:
+        # Among the leading holders listed at load time: tens of rows, not every holder.
+        ranking = queries.bind(queries.load("match/crm_leading"), {"term": query.term})
+    else:
+        ranking = queries.bind(queries.load("match/crm_ranking"), {"element": elements})
+    if top is not None:
+        ranking = queries.paginate(ranking, top)
+    ranked = [str(row["stream"].value) for row in store.select(ranking, view)]
+    if not ranked:
+        return []
     rows = store.select(
         queries.bind(
-            queries.load("match/crm_candidates"), {"element": list(query.elements.values())}
+            queries.load("match/crm_candidates"),
+            {"element": elements, "stream": [NamedNode(stream) for stream in ranked]},
         ),
-        view_for(store, caller),
+        view,
     )
     symbols = {iri.value: symbol for symbol, iri in query.elements.items()}
     supplies: dict[str, _Supply] = {}
@@ -186,8 +206,9 @@ def match_element(
         component = row["component"].value
         if component not in supply.parts:
             supply.parts[component] = _part(row, symbols[row["element"].value])
-    results = _rank([_result(supply, vocabulary) for supply in supplies.values()])
-    return results if top is None else results[:top]
+    # The first of each basis in the SPARQL order is its largest mass, so the scores
+    # ``_rank`` gives the cut list are those of the whole list.
+    return _rank([_result(supply, vocabulary) for supply in supplies.values()])
 
 
 def _decimal(row: Row, key: str) -> Decimal | None:

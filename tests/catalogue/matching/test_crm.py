@@ -15,7 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from catalogue import inference
+from catalogue.access import Caller, Role
 from catalogue.errors import InputError
+from catalogue.matching import crm as crm_module
 from catalogue.matching.crm import match_element, resolve
 from catalogue.matching.results import MatchResult, to_json
 from tests.backends import Backend, Backends
@@ -84,9 +87,13 @@ def crm(backends: Backends, backend_kind: str, tmp_path_factory: pytest.TempPath
     return backends.shared(backend_kind, "crm", load)
 
 
-def matched(backend: Backend, text: str, top: int | None = None) -> list[MatchResult]:
+def matched(
+    backend: Backend, text: str, top: int | None = None, caller: Caller | None = None
+) -> list[MatchResult]:
     with backend.opened() as store:
-        return match_element(store, text, top=top)
+        if caller is None:
+            return match_element(store, text, top=top)
+        return match_element(store, text, top=top, caller=caller)
 
 
 def cli_json(backend: Backend, capsys: pytest.CaptureFixture[str], *args: str) -> list[dict]:
@@ -164,6 +171,59 @@ def test_restricted_streams_never_appear(crm: Backend) -> None:
 
 def test_top_keeps_the_best(crm: Backend) -> None:
     assert [r.identifier for r in matched(crm, "V", top=2)] == ["v-oxide", "v-element"]
+
+
+# A `top` up to inference.LEADING is answered from the holders each level graph lists at
+# load time (match/crm_leading.rq), a larger one or none by ranking every holder
+# (match/crm_ranking.rq): both must give the same list, scores included.
+TEXTS = ["V", "HREE", "REE", "phosphate rock", "Dy", "Y", "Sc"]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_top_is_the_head_of_the_whole_ranking(crm: Backend, text: str) -> None:
+    whole = matched(crm, text)
+    assert whole
+    for top in range(1, len(whole) + 2):
+        assert matched(crm, text, top=top) == whole[:top]
+
+
+def test_top_over_a_wider_view_takes_the_hidden_graph_in(crm: Backend) -> None:
+    # The restricted 20 kt/a of vanadium outranks every public bearer for a reader, and
+    # its precomputed ranking stays in the restricted graph: the public never sees it.
+    reader = Caller(Role.READER)
+    assert [r.identifier for r in matched(crm, "V", top=1, caller=reader)] == ["v-restricted"]
+    assert matched(crm, "V", top=3, caller=reader) == matched(crm, "V", caller=reader)[:3]
+    assert [r.identifier for r in matched(crm, "V", top=1)] == ["v-oxide"]
+
+
+@pytest.fixture(scope="session")
+def crm_short_lists(
+    backends: Backends, backend_kind: str, tmp_path_factory: pytest.TempPathFactory
+) -> Backend:
+    """ROWS loaded (twice, as two submissions) with only two leading holders per term."""
+    folder = tmp_path_factory.mktemp("crm-short")
+    first = write_template(folder / "first.csv", ROWS[:5])
+    second = write_template(folder / "second.csv", ROWS[5:])
+
+    def load(backend: Backend) -> None:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(inference, "LEADING", 2)
+            for template in (first, second):
+                assert backend.main("load", str(template), "--by", "test") == 0
+
+    return backends.shared(backend_kind, "crm-short", load)
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_short_leading_lists_merge_over_submissions(
+    crm_short_lists: Backend, text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each graph lists its own two first holders; a top of 1 or 2 is read from those of
+    # every visible graph, a top of 3 from every holder.
+    monkeypatch.setattr(crm_module, "LEADING", 2)
+    whole = matched(crm_short_lists, text)
+    for top in (1, 2, 3):
+        assert matched(crm_short_lists, text, top=top) == whole[:top]
 
 
 @pytest.mark.parametrize("text", ["HREE", "heavy rare earth elements"])
