@@ -16,6 +16,11 @@
 Each candidate is checked against the demand's own requirements (a broken maximum
 multiplies the score by ``score.VIOLATION_FACTOR`` and is named in the explanation),
 its state and temperature, and scored with :class:`catalogue.matching.score.Fits`.
+With a ``top``, candidates are first ranked by the highest score they could reach
+(``_bound``, from ``match/supply_profile.rq``: a few facts per candidate), and only the
+best are read in full and scored, batch by batch, until no unread candidate could
+enter the first ``top``: the same list as scoring every candidate, for a fraction of
+the reading.
 The ontology queries run on :func:`catalogue.ontology.load_store`, the candidate queries
 on the catalogue store, over the dataset the caller may see (``access.view_for``;
 anonymous by default).
@@ -56,6 +61,10 @@ SUPPLY = NamedNode(SS + "Supply")
 DEMAND = NamedNode(SS + "Demand")
 _POINT = re.compile(r"POINT\s*\(\s*(-?[\d.]+)\s+(-?[\d.]+)\s*\)", re.IGNORECASE)
 _NEAR_PARENT_MIN_DEPTH = 4
+FIRST_BATCH = 32
+"""Candidates read in full at first (at least; four times ``top`` if more), best bound
+first; each further batch is twice the last. A few dozen rows cost little next to a
+second round trip."""
 """A parent class at least this deep (ss:Resource is 1) is narrow enough to offer siblings."""
 
 
@@ -309,10 +318,16 @@ def _facts(store: CatalogueStore, query: str, streams: list[str], view: View) ->
     for row in store.select(queries.bind(queries.load(query), {"stream": iris}), view):
         term = row["value"]
         if isinstance(term, pyoxigraph.Literal | NamedNode):
-            found[_value(row, "stream") or ""][local_name(_value(row, "property") or "")].append(
-                term
-            )
+            name = _property_name(_value(row, "property") or "")
+            found[_value(row, "stream") or ""][name].append(term)
     return found
+
+
+@cache
+def _property_name(iri: str) -> str:
+    # A dozen properties over hundreds of thousands of rows: local_name's regex was a
+    # tenth of reading the candidates.
+    return local_name(iri)
 
 
 def _first(found: Facts, key: str) -> str | None:
@@ -481,7 +496,7 @@ def read_supplies(
     ):
         stream, component = _value(row, "stream") or "", _value(row, "component") or ""
         if stream in supplies:
-            key = local_name(_value(row, "property") or "")
+            key = _property_name(_value(row, "property") or "")
             parts[stream, component][key] = _value(row, "value") or ""
     for (stream, _), part in sorted(parts.items()):
         found = estimate(
@@ -881,14 +896,92 @@ def match_demand(
     demand = read_demand(store, identifier, vocabulary, view)
     candidates, holding = find_candidates(demand, CatalogueSupplies(store, view))
     candidates.pop(demand.iri, None)
-    supplies = read_supplies(store, list(candidates), vocabulary, view)
+    if top is None:
+        order = list(candidates)
+    else:
+        # Best possible score first, from a few facts per candidate: reading every
+        # candidate's details (tens of thousands for a broad class) cost seconds.
+        profiles = _profiles(store, list(candidates), vocabulary, view)
+        bounds = {
+            stream: max(_bound(demand, profiles.get(stream) or Supply(stream), c) for c in found)
+            for stream, found in candidates.items()
+        }
+        order = sorted(candidates, key=lambda stream: -bounds[stream])
     results: list[MatchResult] = []
-    for stream, found in candidates.items():
-        supply = supplies.get(stream)
-        if supply is None:
-            continue
-        best = score_pair(demand, supply, found, holding.get(stream, set()))
-        if best is not None:
-            results.append(best)
-    results.sort(key=lambda r: (-r.score, r.identifier))
+    done = 0
+    batch = len(order) if top is None else max(4 * top, FIRST_BATCH)
+    while done < len(order):
+        chunk = order[done : done + batch]
+        done += len(chunk)
+        supplies = read_supplies(store, chunk, vocabulary, view)
+        for stream in chunk:
+            supply = supplies.get(stream)
+            if supply is None:
+                continue
+            best = score_pair(demand, supply, candidates[stream], holding.get(stream, set()))
+            if best is not None:
+                results.append(best)
+        results.sort(key=lambda r: (-r.score, r.identifier))
+        # Stop once no unread candidate can reach the last kept score: scores and bounds
+        # are rounded alike, so an unread one could at best tie, and a tie with a lower
+        # identifier would go first, hence the strict comparison.
+        if (
+            top is not None
+            and len(results) >= top
+            and done < len(order)
+            and results[top - 1].score > bounds[order[done]]
+        ):
+            break
+        batch *= 2
     return results if top is None else results[:top]
+
+
+def _profiles(
+    store: CatalogueStore, streams: list[str], vocabulary: Vocabulary, view: View
+) -> dict[str, Supply]:
+    """Supplies with only what ``_bound`` reads (``match/supply_profile.rq``)."""
+    if not streams:
+        return {}
+    return {
+        stream: _supply(stream, found, vocabulary)
+        for stream, found in _facts(store, "match/supply_profile", streams, view).items()
+    }
+
+
+def _bound(demand: Demand, supply: Supply, candidate: Candidate) -> float:
+    """The highest score ``_score`` could give ``candidate`` for ``supply`` (a profile).
+
+    Exact for state, temperature, distance, hazard and, on the direct route, quantity;
+    what the profile lacks counts as a perfect fit: the class (a near class may score
+    less), the composition (requirements, a technology route's element content) and a
+    recoverable mass, and no limit counts as broken. ``Fits.score`` is monotone in every
+    fit, so this is never below the real score.
+    """
+    semantic = 1.0 if candidate.taxonomic else candidate.semantic
+    composite = candidate.route in ("composition", "technology") and bool(demand.elements)
+    checks: list[float] = [1.0] if composite and candidate.route == "technology" else []
+    asked = {(c.element, c.formula) for c in demand.criteria}
+    extra = [c for c in candidate.criteria if (c.element, c.formula) not in asked]
+    checks += [1.0] * (len(demand.criteria) + len(extra))
+    if demand.state is not None and supply.state is not None:
+        checks.append(1.0 if demand.state == supply.state else 0.0)
+    if demand.temperature is not None and supply.temperature is not None:
+        checks.append(1.0 if supply.temperature >= demand.temperature else 0.0)
+    property_fit = sum(checks) / len(checks) if checks else 1.0
+    quantity_fit = weights.UNKNOWN
+    if composite:
+        quantity_fit = 1.0
+    elif (
+        supply.quantity is not None
+        and demand.quantity is not None
+        and demand.quantity.unit == supply.quantity.unit
+    ):
+        quantity_fit = weights.quantity_fit(
+            float(supply.quantity.estimate.value), float(demand.quantity.estimate.value)
+        )
+    km = None
+    if demand.point is not None and supply.point is not None:
+        km = weights.haversine_km(demand.point, supply.point)
+    distance_fit = weights.distance_fit(km, heat=demand.heat)
+    regulatory = weights.HAZARDOUS_FIT if supply.hazardous else 1.0
+    return weights.Fits(semantic, property_fit, quantity_fit, distance_fit, regulatory).score()

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from catalogue.cli import main
+from catalogue.matching import demand as demand_module
 from catalogue.matching.demand import DemandNotFound, match_demand
 from catalogue.matching.results import MatchResult
 from tests.backends import Backend, Backends
@@ -179,6 +180,23 @@ def test_external_recall_at_5(external: Backend) -> None:
     recall = recalled / len(demands)
     print(f"recall@5 on the external set: {recall:.2f} ({recalled}/{len(demands)})")
     assert recall >= RECALL_AT_5_FLOOR
+
+
+@pytest.mark.parametrize("first_batch", [1, demand_module.FIRST_BATCH])
+def test_top_is_the_head_of_the_whole_ranking(
+    external: Backend, first_batch: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With a top, candidates are read and scored best bound first and the rest is never
+    # read (match_demand's _bound): the list must be the head of the fully scored one,
+    # also when it takes several batches (a first batch of 1 means 4 x top).
+    monkeypatch.setattr(demand_module, "FIRST_BATCH", first_batch)
+    with (DATA / "external.csv").open(encoding="utf-8") as handle:
+        demands = [row["identifier"] for row in csv.DictReader(handle) if row["kind"] == "demand"]
+    with external.opened() as store:
+        for demand in demands:
+            whole = match_demand(store, demand)
+            for top in (1, 3, 5, len(whole) + 1):
+                assert match_demand(store, demand, top=top) == whole[:top], (demand, top)
 
 
 # Requirements.
