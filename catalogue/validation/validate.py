@@ -27,10 +27,12 @@ _VOCABULARY_PREFIXES = (BASE + "ontology/", BASE + "vocab/", "http://qudt.org/vo
 
 def referenced_terms(quads: Iterable[Quad]) -> list[NamedNode]:
     """The ontology and vocabulary IRIs a submission uses as objects (types included)."""
+    # distinct objects first: a submission repeats the same few thousand terms
+    objects = {quad.object for quad in quads}
     terms = {
-        quad.object
-        for quad in quads
-        if isinstance(quad.object, NamedNode) and quad.object.value.startswith(_VOCABULARY_PREFIXES)
+        term
+        for term in objects
+        if isinstance(term, NamedNode) and term.value.startswith(_VOCABULARY_PREFIXES)
     }
     return sorted(terms, key=lambda term: term.value)
 
@@ -86,13 +88,35 @@ def validate_quads(
     from catalogue.validation.shapes import shapes_graph
     from catalogue.validation.sparql_constraints import evaluate, split_shapes
 
-    triples = [*quads, *vocabulary_context(referenced_terms(quads))]
+    context = vocabulary_context(referenced_terms(quads))
+    triples = [*quads, *context]
     rows = rows or {}
     problems: list[Problem] = []
     if engine == "hybrid":
-        core_shapes, constraints = split_shapes()
+        from catalogue.validation import core_constraints
+
+        core_shapes, compiled = core_constraints.split_core()
+        _, constraints = split_shapes()
         store = pyoxigraph.Store()
-        store.extend(pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in triples)
+        # the mapped quads are in the default graph already: only the context needs wrapping
+        store.bulk_extend(
+            q if isinstance(q.graph_name, pyoxigraph.DefaultGraph) else Quad(*q.triple)
+            for q in quads
+        )
+        store.bulk_extend(Quad(t.subject, t.predicate, t.object) for t in context)
+        for shape, core in core_constraints.evaluate(store, compiled):
+            problems.append(
+                _problem(
+                    focus=core.focus,
+                    value=core.value,
+                    severity=shape.severity,
+                    shape=shape.shape,
+                    messages=dict(shape.messages),
+                    column=shape.column,
+                    file=file,
+                    rows=rows,
+                )
+            )
         for result in evaluate(store, constraints):
             problems.append(
                 _problem(
@@ -106,6 +130,9 @@ def validate_quads(
                     rows=rows,
                 )
             )
+        if not core_constraints.pyshacl_needed():
+            # every shape ran here: pySHACL (and rdflib parsing the submission) has no work
+            return problems
     elif engine == "pyshacl":
         core_shapes = shapes_graph()
     else:
