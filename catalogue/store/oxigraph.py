@@ -19,6 +19,10 @@ from catalogue.store.base import (
     write_update,
 )
 
+BULK_BATCH = 1_000_000
+"""Quads per ``bulk_extend`` call: large enough to keep few files for RocksDB to merge,
+small enough for the progress bar to move on a large load."""
+
 
 class StoreError(SidestreamError):
     """The store could not be opened or written."""
@@ -78,14 +82,56 @@ class OxigraphStore:
         return list(triples)
 
     def write(self, change: SubmissionWrite, progress: WriteProgress | None = None) -> None:
-        if not change.replaces and not change.metadata_subjects:
+        if change.replaces or change.metadata_subjects:
+            # Removal and insertion must be one transaction: one SPARQL update request is,
+            # so a replaced submission never shows old and new content mixed.
+            self._store.update(write_update(change))
+        elif change.metadata_graph is not None:
+            self._bulk_write(change, progress)
+            return
+        else:
             # Store.extend is one transaction: all quads or none.
             self._store.extend(change.quads)
-        else:
-            # Removal and insertion must be one transaction: one SPARQL update request is.
-            self._store.update(write_update(change))
         if progress is not None:
             progress(len(change.quads), len(change.quads))
+
+    def _bulk_write(self, change: SubmissionWrite, progress: WriteProgress | None) -> None:
+        """New submissions only: content graphs by bulk load, then their registration in
+        one small transaction.
+
+        ``Store.extend`` is one transaction but slow (16 s for 657 k quads); ``bulk_extend``
+        is several times faster and not transactional. No caller sees a graph the catalogue
+        graph does not register (``access.view_for``), so content written first stays
+        invisible until the metadata quads, written last in one transaction, register it.
+        If anything fails before that, the content graphs are dropped again.
+        """
+        metadata: list[Quad] = []
+        graphs: set[NamedNode] = set()
+        total = len(change.quads)
+        try:
+            batch: list[Quad] = []
+            for done, quad in enumerate(change.quads, start=1):
+                if quad.graph_name == change.metadata_graph:
+                    metadata.append(quad)
+                else:
+                    batch.append(quad)
+                    graph = quad.graph_name
+                    if isinstance(graph, NamedNode) and graph not in graphs:
+                        # Anything already in this unregistered graph is left by an
+                        # interrupted load: it must not mix with this one.
+                        self._store.remove_graph(graph)
+                        graphs.add(graph)
+                if len(batch) == BULK_BATCH or done == total:
+                    # batches, not one copy of the whole write beside the caller's list
+                    self._store.bulk_extend(batch)
+                    batch = []
+                    if progress is not None:
+                        progress(done, total)
+            self._store.extend(metadata)
+        except BaseException:
+            for graph in graphs:
+                self._store.remove_graph(graph)
+            raise
 
     def quads(self, graph: NamedNode | None = None) -> Iterator[Quad]:
         return iter(self._store.quads_for_pattern(None, None, None, graph))

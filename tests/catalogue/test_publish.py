@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph
@@ -372,3 +373,65 @@ def test_a_store_failure_leaves_nothing_half_written(tmp_path):
     with pytest.raises(OSError, match="disk full"):
         load_files([path], store, settings, publisher="test")
     assert list(store.quads()) == []
+
+
+class BulkFailsHalfway(FailsHalfway):
+    """A pyoxigraph store whose bulk load of content graphs breaks after some quads went in
+    (``bulk_extend`` is not transactional: what it wrote stays unless removed)."""
+
+    def extend(self, quads) -> None:
+        self.real.extend(quads)
+
+    def bulk_extend(self, quads) -> None:
+        quads = list(quads)
+        self.real.bulk_extend(quads[: len(quads) // 2])
+        raise OSError("disk full")
+
+
+def test_a_failing_bulk_load_of_a_new_submission_leaves_nothing(tmp_path):
+    """A new submission's content goes in by bulk load before its registration; when the
+    bulk load fails, the content graphs written so far are dropped again."""
+    path = tmp_path / "good.csv"
+    path.write_text(template_text(GOOD_ROWS), encoding="utf-8")
+    settings = Settings(store=tmp_path / "store")
+    store = OxigraphStore(settings.store)
+    store._store = BulkFailsHalfway(store.raw)  # type: ignore[assignment]
+    with pytest.raises(OSError, match="disk full"):
+        load_files([path], store, settings, publisher="test")
+    assert list(store.quads()) == []
+
+
+def test_content_left_by_an_interrupted_load_does_not_mix_with_the_next(tmp_path):
+    """A crash between bulk load and registration leaves unregistered content graphs;
+    loading the submission again replaces them rather than adding to them."""
+    path = tmp_path / "good.csv"
+    path.write_text(template_text(GOOD_ROWS), encoding="utf-8")
+    settings = Settings(store=tmp_path / "store")
+    store = OxigraphStore(settings.store)
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    load_files([path], store, settings, publisher="test", now=now)
+    expected = sorted(str(q) for q in store.quads())
+    catalogue = pyoxigraph.NamedNode(settings.data_base + "catalogue")
+    graphs = {q.graph_name for q in store.quads()} - {catalogue}
+    store.raw.clear()
+    leftover = pyoxigraph.NamedNode("https://example.org/left-over")
+    store.add_quads(pyoxigraph.Quad(leftover, leftover, leftover, g) for g in graphs)
+    load_files([path], store, settings, publisher="test", now=now)
+    assert sorted(str(q) for q in store.quads()) == expected
+
+
+def test_the_embedded_bulk_write_reports_progress_batch_by_batch(tmp_path, monkeypatch):
+    """A large new submission goes in by batches, and the progress bar hears each one."""
+    import catalogue.store.oxigraph
+
+    monkeypatch.setattr(catalogue.store.oxigraph, "BULK_BATCH", 50)
+    path = tmp_path / "good.csv"
+    path.write_text(template_text(GOOD_ROWS), encoding="utf-8")
+    settings = Settings(store=tmp_path / "store")
+    store = OxigraphStore(settings.store)
+    heard: list[tuple[int, int]] = []
+    load_files([path], store, settings, publisher="test", write_progress=lambda *p: heard.append(p))
+    assert len(heard) > 1
+    sent, whole = heard[-1]
+    assert sent == whole >= len(list(store.quads()))  # a quad written twice is stored once
+    assert [sent for sent, _ in heard] == sorted(sent for sent, _ in heard)
