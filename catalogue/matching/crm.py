@@ -8,8 +8,9 @@ them in SPARQL on the recoverable-mass estimates materialised at load time
 (:mod:`catalogue.inference`): ``match/crm_leading.rq`` over the leading holders each
 level graph lists when ``top`` is at most ``inference.LEADING``, else
 ``match/crm_ranking.rq`` over every holder; then reads the details of the first ``top``
-only with ``match/crm_candidates.rq``, and scores and explains them here. All of it
-over the dataset the caller may see (:mod:`catalogue.access`).
+only with ``match/crm_candidates.rq``, and scores and explains them here. Without a
+``top``, ``match/crm_holders.rq`` reads every holder at once. All of it over the
+dataset the caller may see (:mod:`catalogue.access`).
 
 Ranking: flows (``t/a``) first, then stocks (``t``), then supplies whose recoverable
 mass is unknown (no quantity, or a quantity that is not a mass); within each, by
@@ -174,25 +175,30 @@ def match_element(
         return []
     view = view_for(store, caller)
     elements = list(query.elements.values())
-    # Rank in SPARQL on the estimates materialised at load time, then read the details of
-    # the first ``top`` only: reading every holder's details took seconds at 100,000.
-    if top is not None and top <= LEADING:
-        # Among the leading holders listed at load time: tens of rows, not every holder.
-        ranking = queries.bind(queries.load("match/crm_leading"), {"term": query.term})
+    if top is None:
+        # Every holder is wanted: one query, no ranking query and no list of IRIs.
+        rows = store.select(
+            queries.bind(queries.load("match/crm_holders"), {"element": elements}), view
+        )
     else:
-        ranking = queries.bind(queries.load("match/crm_ranking"), {"element": elements})
-    if top is not None:
-        ranking = queries.paginate(ranking, top)
-    ranked = [str(row["stream"].value) for row in store.select(ranking, view)]
-    if not ranked:
-        return []
-    rows = store.select(
-        queries.bind(
-            queries.load("match/crm_candidates"),
-            {"element": elements, "stream": [NamedNode(stream) for stream in ranked]},
-        ),
-        view,
-    )
+        # Rank in SPARQL on the estimates materialised at load time, then read the details
+        # of the first ``top`` only: reading every holder's details took seconds at 100,000.
+        if top <= LEADING:
+            # Among the leading holders listed at load time: tens of rows, not every holder.
+            ranking = queries.bind(queries.load("match/crm_leading"), {"term": query.term})
+        else:
+            ranking = queries.bind(queries.load("match/crm_ranking"), {"element": elements})
+        rows = store.select(queries.paginate(ranking, top), view)
+        ranked = list(dict.fromkeys(str(row["stream"].value) for row in rows))
+        if not ranked:
+            return []
+        rows = store.select(
+            queries.bind(
+                queries.load("match/crm_candidates"),
+                {"element": elements, "stream": [NamedNode(stream) for stream in ranked]},
+            ),
+            view,
+        )
     symbols = {iri.value: symbol for symbol, iri in query.elements.items()}
     supplies: dict[str, _Supply] = {}
     for row in rows:
