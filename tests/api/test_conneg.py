@@ -148,3 +148,29 @@ def test_browsers_get_html_when_pages_exist(demo_server: LiveServer) -> None:
         assert answer.status_code == 200
         assert answer.headers["content-type"].startswith("text/html")
         assert LABEL in answer.text
+
+
+def test_json_ld_nodes_are_pyoxigraphs_expanded_json_ld_compacted() -> None:
+    """The JSON-LD writer builds node objects itself; they must be what pyoxigraph's
+    expanded JSON-LD gives once its IRIs are compacted (the writer it replaced)."""
+    import json
+
+    import pyoxigraph
+    from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple
+
+    ss = "https://w3id.org/sidestream/ontology/"
+    stream = NamedNode("https://w3id.org/sidestream/data/stream/x")
+    part = BlankNode("part")
+    triples = [
+        Triple(stream, NamedNode(conneg.prefixes()["rdf"] + "type"), NamedNode(ss + "Supply")),
+        Triple(stream, NamedNode(conneg.prefixes()["rdfs"] + "label"), Literal("x", language="en")),
+        Triple(stream, NamedNode(ss + "temperatureCelsius"), Literal("1.5", datatype=NamedNode(
+            "http://www.w3.org/2001/XMLSchema#decimal"))),
+        Triple(stream, NamedNode(ss + "note"), Literal("plain")),
+        Triple(stream, NamedNode(ss + "hasPart"), part),
+        Triple(part, NamedNode(ss + "element"), NamedNode("http://example.org//odd")),
+    ]  # fmt: skip
+    expanded = json.loads(pyoxigraph.serialize(triples, format=RdfFormat.JSON_LD))
+    assert conneg._json_ld_nodes(triples) == conneg._compact_node(expanded)
+    document = json.loads(conneg.serialize(triples, conneg.JSON_LD))
+    assert document["@graph"][0]["@id"] == "data:stream/x"
