@@ -80,41 +80,66 @@ def literals(store: RemoteStore, graphs: tuple[NamedNode, ...] | None = None) ->
     }
 
 
-def test_a_large_write_lands_whole_and_is_invisible_until_its_last_step(
+def check_landed(store: RemoteStore, seen: list[tuple[int, int]]) -> None:
+    """All of ``content()`` is in place, nothing staged is left, progress went up to it."""
+    total = len(content())
+    assert seen[-1] == (total, total)
+    assert len(seen) > 3 and [sent for sent, _ in seen] == sorted(sent for sent, _ in seen)
+    assert store.staging_graphs() == []
+    assert set(store.named_graphs()) == {A, B, META}
+    assert len(list(store.quads())) == total
+    assert literals(store) == {f"v{i}" for i in range(40)} | {"in a", "in b", "inner", "meta"}
+    # The blank node is one node across graphs and batches, and reads back as a blank node.
+    rows = store.select(
+        "SELECT ?node WHERE { GRAPH ?a { ?s ?p ?node . ?node ?p 'in a' } "
+        "GRAPH ?b { ?node ?p 'in b' } }",
+        View((A, B)),
+    )
+    assert len(rows) == 1 and isinstance(rows[0]["node"], BlankNode)
+    inner = store.select("SELECT ?o WHERE { <urn:test:submission> ?p ?n . ?n ?p ?o }", View((B,)))
+    assert [row["o"].value for row in inner] == ["inner"]
+
+
+def test_a_new_submission_goes_to_its_graphs_and_is_registered_last(
     staged: RemoteStore,
 ) -> None:
     seen: list[tuple[int, int]] = []
 
     def midway(sent: int, total: int) -> None:
         if not seen:
-            # A batch is on the server, but no caller sees any of it.
-            assert staged.staging_graphs()
-            assert staged.named_graphs() == []
-            assert literals(staged) == set()
-            assert list(staged.quads()) == []
+            # Batches are in the submission's own graphs, but its registration (the
+            # metadata every view is built from) is not: no caller sees any of it yet.
+            assert list(staged.quads(META)) == []
+            assert staged.staging_graphs() == []  # no copy through staging graphs
         seen.append((sent, total))
 
     staged.write(SubmissionWrite(content(), metadata_graph=META), midway)
-    total = len(content())
-    assert seen[-1] == (total, total)
-    assert len(seen) > 3 and [sent for sent, _ in seen] == sorted(sent for sent, _ in seen)
-    assert staged.staging_graphs() == []
-    assert set(staged.named_graphs()) == {A, B, META}
-    assert len(list(staged.quads())) == total
-    assert literals(staged) == {f"v{i}" for i in range(40)} | {"in a", "in b", "inner", "meta"}
-    # The blank node is one node across graphs and batches, and reads back as a blank node.
-    rows = staged.select(
-        "SELECT ?node WHERE { GRAPH ?a { ?s ?p ?node . ?node ?p 'in a' } "
-        "GRAPH ?b { ?node ?p 'in b' } }",
-        View((A, B)),
-    )
-    assert len(rows) == 1 and isinstance(rows[0]["node"], BlankNode)
-    inner = staged.select("SELECT ?o WHERE { <urn:test:submission> ?p ?n . ?n ?p ?o }", View((B,)))
-    assert [row["o"].value for row in inner] == ["inner"]
+    check_landed(staged, seen)
 
 
-def test_a_failure_midway_leaves_the_store_as_it_was(staged: RemoteStore) -> None:
+def test_a_replacement_is_staged_and_invisible_until_its_last_step(
+    staged: RemoteStore,
+) -> None:
     staged.write(SubmissionWrite([Quad(SUBMISSION, P, Literal("old"), A)]))
+    seen: list[tuple[int, int]] = []
+
+    def midway(sent: int, total: int) -> None:
+        if not seen:
+            # A batch is on the server, in staging graphs: callers still see the old one.
+            assert staged.staging_graphs()
+            assert staged.named_graphs() == [A]
+            assert literals(staged) == {"old"}
+            assert [q.object.value for q in staged.quads()] == ["old"]
+        seen.append((sent, total))
+
+    staged.write(SubmissionWrite(content(), replaces=[A, B], metadata_graph=META), midway)
+    assert "old" not in literals(staged)
+    check_landed(staged, seen)
+
+
+@pytest.mark.parametrize("replacing", [True, False], ids=["replacement", "new"])
+def test_a_failure_midway_leaves_the_store_as_it_was(staged: RemoteStore, replacing: bool) -> None:
+    staged.write(SubmissionWrite([Quad(SUBMISSION, P, Literal("old"), NamedNode("urn:test:c"))]))
     before = sorted(map(str, staged.quads()))
     calls = []
 
@@ -123,13 +148,14 @@ def test_a_failure_midway_leaves_the_store_as_it_was(staged: RemoteStore) -> Non
         if len(calls) == 3:
             raise RuntimeError("interrupted")
 
+    replaces = [A, B] if replacing else []
     with pytest.raises(RuntimeError, match="interrupted"):
         staged.write(
-            SubmissionWrite(content(), replaces=[A, B], metadata_graph=META),
+            SubmissionWrite(content(), replaces=replaces, metadata_graph=META),
             fail_at_the_third_batch,
         )
-    assert sorted(map(str, staged.quads())) == before
-    assert staged.staging_graphs() == []  # this write's staging graphs are dropped
+    assert sorted(map(str, staged.quads())) == before  # what this write sent is dropped
+    assert staged.staging_graphs() == []
 
 
 def test_a_replacing_staged_write_replaces(staged: RemoteStore) -> None:
@@ -161,12 +187,21 @@ def _virtuoso(folder: Path) -> Callable[[], Iterator[Server | VirtuosoServer]]:
     return lambda: start_virtuoso(folder)  # type: ignore[return-value]
 
 
+def _catalogue(store: RemoteStore, settings: Settings) -> list[str]:
+    """What callers can get: every quad of every graph an administrator's view holds."""
+    return sorted(map(str, stream_quads(store, settings, inferred=True, caller=ADMINISTRATOR)))
+
+
+@pytest.mark.parametrize("replacing", [False, True], ids=["new", "replacement"])
 @pytest.mark.parametrize("kind", ["oxigraph", "virtuoso"])
 def test_killing_the_server_midway_through_a_load_leaves_no_partial_submission(
-    kind: str, tmp_path: Path
+    kind: str, replacing: bool, tmp_path: Path
 ) -> None:
     start = (_oxigraph if kind == "oxigraph" else _virtuoso)(tmp_path)
     union = "parameter" if kind == "oxigraph" else "listed"
+    # The demo under a name of our own, so a changed copy can replace it.
+    demo = tmp_path / "demo.csv"
+    demo.write_bytes(demo_file().read_bytes())
 
     def opened(server: Server | VirtuosoServer) -> tuple[RemoteStore, Settings]:
         store = RemoteStore(
@@ -182,6 +217,15 @@ def test_killing_the_server_midway_through_a_load_leaves_no_partial_submission(
 
     with start() as server:
         store, settings = opened(server)
+        before: list[str] = []
+        if replacing:
+            load_files([demo], store, settings, publisher="test")
+            before = _catalogue(store, settings)
+            text = demo.read_text(encoding="utf-8")
+            demo.write_text(
+                text.replace("Reject water from sludge dewatering", "Reject water (changed)"),
+                encoding="utf-8",
+            )
         batches: list[int] = []
 
         def kill_after_the_third_batch(sent: int, total: int) -> None:
@@ -192,29 +236,35 @@ def test_killing_the_server_midway_through_a_load_leaves_no_partial_submission(
 
         with pytest.raises(SidestreamError):
             load_files(
-                [demo_file()],
+                [demo],
                 store,
                 settings,
                 publisher="test",
+                replace=replacing,
                 write_progress=kill_after_the_third_batch,
             )
         assert len(batches) == 3
 
     with start() as server:
         store, settings = opened(server)
-        # The three batches are on disk, in staging graphs no one sees.
-        assert store.staging_graphs()
-        assert submissions(store) == []
-        assert store.named_graphs() == []
-        assert list(stream_quads(store, settings, inferred=True, caller=ADMINISTRATOR)) == []
-        for caller in (ANONYMOUS, ADMINISTRATOR):
-            assert view_for(store, caller).graphs == ()
-        # Loading again works, and a later load past the staging age drops the leftovers.
-        store.staging_ttl = 0
-        result = load_files([demo_file()], store, settings, publisher="test")
+        # Three batches reached the disk (in the new submission's own graphs, or in staging
+        # graphs for a replacement), but callers see exactly what they saw before the load.
+        if replacing:
+            assert store.staging_graphs()
+        else:
+            assert list(store.quads())  # unregistered: none of it reaches a caller
+        assert _catalogue(store, settings) == before
+        listed = submissions(store)
+        assert [row["streams"] for row in listed] == (["75"] if replacing else [])
+        if not replacing:
+            for caller in (ANONYMOUS, ADMINISTRATOR):
+                assert view_for(store, caller).graphs == ()
+        # Loading again drops what the interrupted load left and loads the file whole.
+        result = load_files([demo], store, settings, publisher="test", replace=replacing)
         assert [s.streams for s in result.submissions] == [75]
-        assert store.staging_graphs() == []
-        assert [row["source"] for row in submissions(store)] == ["prosess21-demo.csv"]
+        after = _catalogue(store, settings)
+        assert after != before and any("Reject water" in quad for quad in after)
+        assert any("(changed)" in quad for quad in after) == replacing
 
 
 def test_the_command_line_draws_a_bar_while_a_load_is_staged(
