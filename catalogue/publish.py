@@ -2,7 +2,9 @@
 
 A submission is one file. ``load_files`` prepares every file first and writes
 nothing unless all of them conform; then it writes them all, with their inferred
-triples and their provenance, in a single store transaction. Whatever fails
+triples and their provenance, as one store write that becomes visible at once (the
+embedded store bulk-loads new submissions' graphs and registers them in one
+transaction at the end: ``OxigraphStore.write``). Whatever fails
 (parse, mapping, shapes, a clash with the catalogue, the store itself), the
 catalogue is left exactly as it was.
 """
@@ -364,12 +366,13 @@ def load_files(
             continue
         progress(f"{prepared.path.name}: materialising inferences")
         quads += submission_quads(prepared.quads, graph, meta)
+        prepared.quads = []  # the stored layout holds them now: not two copies at once
         quads += _metadata(graph, prepared, meta, publisher, now)
         if status == "replaced":
             replaced += content_graphs(graph)
             subjects += [graph, *level_graphs(graph).values()]
     if quads:
-        progress(f"writing {len(quads)} quads in one transaction")
+        progress(f"writing {len(quads)} quads")
         store.write(
             SubmissionWrite(
                 quads=quads, replaces=replaced, metadata_graph=meta, metadata_subjects=subjects

@@ -89,7 +89,6 @@ def validate_quads(
     from catalogue.validation.sparql_constraints import evaluate, split_shapes
 
     context = vocabulary_context(referenced_terms(quads))
-    triples = [*quads, *context]
     rows = rows or {}
     problems: list[Problem] = []
     if engine == "hybrid":
@@ -138,7 +137,7 @@ def validate_quads(
     else:
         raise ValueError(f"unknown validation engine {engine!r}")
     _, results, _ = pyshacl.validate(
-        _to_rdflib(triples),
+        _to_rdflib([*quads, *context]),
         shacl_graph=core_shapes,
         inference="none",
         allow_warnings=True,
