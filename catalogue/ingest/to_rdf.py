@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import TypeVar
 
 from pyoxigraph import Literal, NamedNode, Quad
@@ -44,7 +45,9 @@ FRACTION_PLACES = Decimal("1e-15")
 T = TypeVar("T")
 
 
+@cache
 def ss(name: str) -> NamedNode:
+    # cached: rdflib's Namespace lookup costs ~10 us and runs several times per triple
     return NamedNode(SS[name])
 
 
