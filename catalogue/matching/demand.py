@@ -901,12 +901,21 @@ def match_demand(
     else:
         # Best possible score first, from a few facts per candidate: reading every
         # candidate's details (tens of thousands for a broad class) cost seconds.
-        profiles = _profiles(store, list(candidates), vocabulary, view)
+        read = _profiles(store, list(candidates), vocabulary, view)
+        # A candidate with none of the profile's facts scores with all of them unknown.
+        profiles = {
+            stream: read.get(stream) or Supply(stream, stream.rsplit("/", 1)[-1])
+            for stream in candidates
+        }
         bounds = {
-            stream: max(_bound(demand, profiles.get(stream) or Supply(stream), c) for c in found)
+            stream: max(_bound(demand, profiles[stream], c) for c in found)
             for stream, found in candidates.items()
         }
-        order = sorted(candidates, key=lambda stream: -bounds[stream])
+        # In the order results take (score, then identifier), so that candidates tied on
+        # their bound need not all be read when the last kept one already wins the tie.
+        order = sorted(
+            candidates, key=lambda stream: (-bounds[stream], profiles[stream].identifier)
+        )
     results: list[MatchResult] = []
     done = 0
     batch = len(order) if top is None else max(4 * top, FIRST_BATCH)
@@ -922,16 +931,16 @@ def match_demand(
             if best is not None:
                 results.append(best)
         results.sort(key=lambda r: (-r.score, r.identifier))
-        # Stop once no unread candidate can reach the last kept score: scores and bounds
-        # are rounded alike, so an unread one could at best tie, and a tie with a lower
-        # identifier would go first, hence the strict comparison.
-        if (
-            top is not None
-            and len(results) >= top
-            and done < len(order)
-            and results[top - 1].score > bounds[order[done]]
-        ):
-            break
+        # Stop once no unread candidate can come before the last kept result: scores and
+        # bounds are rounded alike, so an unread one scores at most its bound, and one
+        # whose bound ties the kept score has a higher identifier than the next unread.
+        if top is not None and len(results) >= top and done < len(order):
+            last, following = results[top - 1], order[done]
+            bound = bounds[following]
+            if last.score > bound or (
+                last.score == bound and last.identifier < profiles[following].identifier
+            ):
+                break
         batch *= 2
     return results if top is None else results[:top]
 
