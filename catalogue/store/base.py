@@ -81,10 +81,13 @@ class CatalogueStore(Protocol):
         ...
 
     def write(self, change: SubmissionWrite, progress: WriteProgress | None = None) -> None:
-        """Apply ``change`` in one transaction: either all of it is visible or none of it.
+        """Apply ``change`` so that callers see all of it or none of it.
 
-        ``progress``, when given, hears how far the write has gone (a remote store sends a
-        large write in batches; the embedded store reports it whole at the end).
+        A replacement or a withdrawal is one transaction. A new submission may be written in
+        batches (bulk loads on the embedded store, Graph Store Protocol batches on a remote
+        one) with its registration in the catalogue graph last: no caller's view holds a
+        graph before it is registered (``catalogue.access.view_for``). ``progress``, when
+        given, hears ``(quads sent, quads in the write)`` as the write proceeds.
         """
         ...
 
