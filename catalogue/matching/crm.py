@@ -190,15 +190,20 @@ def match_element(
             ranking = queries.bind(queries.load("match/crm_ranking"), {"element": elements})
         rows = store.select(queries.paginate(ranking, top), view)
         ranked = list(dict.fromkeys(str(row["stream"].value) for row in rows))
-        if not ranked:
-            return []
-        rows = store.select(
-            queries.bind(
-                queries.load("match/crm_candidates"),
-                {"element": elements, "stream": [NamedNode(stream) for stream in ranked]},
-            ),
-            view,
-        )
+        if ranked:
+            rows = store.select(
+                queries.bind(
+                    queries.load("match/crm_candidates"),
+                    {"element": elements, "stream": [NamedNode(stream) for stream in ranked]},
+                ),
+                view,
+            )
+        else:
+            # No ranking keys: no visible holder, or a store loaded before the keys were
+            # materialised. Every holder is read and ranked here: slower, never wrong.
+            rows = store.select(
+                queries.bind(queries.load("match/crm_holders"), {"element": elements}), view
+            )
     symbols = {iri.value: symbol for symbol, iri in query.elements.items()}
     supplies: dict[str, _Supply] = {}
     for row in rows:
@@ -214,7 +219,8 @@ def match_element(
             supply.parts[component] = _part(row, symbols[row["element"].value])
     # The first of each basis in the SPARQL order is its largest mass, so the scores
     # ``_rank`` gives the cut list are those of the whole list.
-    return _rank([_result(supply, vocabulary) for supply in supplies.values()])
+    results = _rank([_result(supply, vocabulary) for supply in supplies.values()])
+    return results if top is None else results[:top]
 
 
 def _decimal(row: Row, key: str) -> Decimal | None:

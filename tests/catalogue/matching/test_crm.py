@@ -17,6 +17,7 @@ import pytest
 
 from catalogue import inference
 from catalogue.access import Caller, Role
+from catalogue.config import Settings
 from catalogue.errors import InputError
 from catalogue.matching import crm as crm_module
 from catalogue.matching.crm import match_element, resolve
@@ -224,6 +225,27 @@ def test_short_leading_lists_merge_over_submissions(
     whole = matched(crm_short_lists, text)
     for top in (1, 2, 3):
         assert matched(crm_short_lists, text, top=top) == whole[:top]
+
+
+def test_a_store_without_ranking_keys_still_ranks_and_cuts(tmp_path: Path) -> None:
+    """A catalogue loaded before the ranking keys were materialised has none: a match
+    with a ``top`` reads every holder instead of finding nothing."""
+    backend = Backend("embedded", Settings(store=tmp_path / "store"))
+    template = write_template(tmp_path / "crm-streams.csv", ROWS)
+    assert backend.main("load", str(template), "--by", "test") == 0
+    whole = matched(backend, "V")
+    with backend.opened() as store:
+        store.raw.update(  # type: ignore[attr-defined]
+            "DELETE WHERE { GRAPH ?g { ?term <https://w3id.org/sidestream/ontology/"
+            "leadingHolding> ?holding } }"
+        )
+        store.raw.update(  # type: ignore[attr-defined]
+            "DELETE WHERE { GRAPH ?g { ?stream <https://w3id.org/sidestream/ontology/"
+            "hasRecoverableEstimate> ?estimate } }"
+        )
+    assert len(whole) > 2
+    assert matched(backend, "V", top=2) == whole[:2]
+    assert matched(backend, "V", top=len(whole) + 1) == whole
 
 
 @pytest.mark.parametrize("text", ["HREE", "heavy rare earth elements"])
