@@ -81,13 +81,22 @@ def _api(scenario: str, figure: str) -> Callable[[dict[str, Any]], float | None]
 
 
 def _speedup(record: dict[str, Any]) -> float | None:
-    return record.get("speedup_over_pyshacl") or record.get("speedup_over_pyshacl_at_least")
+    """The measured speed-up; a lower bound (pySHACL stopped at its budget) only when it
+    already reaches the goal, since a bound below it says nothing."""
+    measured = record.get("speedup_over_pyshacl")
+    if measured is not None:
+        return float(measured)
+    bound = record.get("speedup_over_pyshacl_at_least")
+    return float(bound) if bound is not None and bound >= SPEEDUP_GOAL else None
+
+
+SPEEDUP_GOAL = 10
 
 
 GOALS = [
     Goal("validated load", "load", lambda r: r["streams_per_second"], 2000, True, "streams/s"),
     Goal("share of raw bulk-load rate", "load", lambda r: r["share_of_raw_rate"], 0.25, True, ""),
-    Goal("speed-up over pySHACL + rdflib", "load", _speedup, 10, True, "x"),
+    Goal("speed-up over pySHACL + rdflib", "load", _speedup, SPEEDUP_GOAL, True, "x"),
     Goal("demand-first match p95", "match", _match("demand", "p95_ms"), 100, False, "ms"),
     Goal("element (CRM) match p95", "match", _match("element", "p95_ms"), 100, False, "ms"),
     Goal("demand-first vs rdflib (p50)", "match", _match("demand", "ratio_p50"), 50, True, "x"),
@@ -155,7 +164,7 @@ def main() -> int:
 
     print(f"\n{'goal at ' + size + ' streams':<36}{'measured':>14}{'target':>14}  verdict")
     for verdict in verdicts:
-        value = "not run" if verdict["value"] is None else f"{verdict['value']:,.2f}"
+        value = "no figure" if verdict["value"] is None else f"{verdict['value']:,.2f}"
         bound = ">=" if verdict["at_least"] else "<="
         target = f"{bound} {verdict['target']:,g} {verdict['unit']}".rstrip()
         met = {True: "met", False: "NOT met", None: "-"}[verdict["met"]]
