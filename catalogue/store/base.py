@@ -60,6 +60,16 @@ class SubmissionWrite:
     metadata_graph: NamedNode | None = None
     metadata_subjects: list[NamedNode] = field(default_factory=list)
 
+    @property
+    def registers_new_content(self) -> bool:
+        """A new submission: nothing is removed and the metadata graph registers it.
+
+        No view holds a graph the catalogue graph does not register
+        (``catalogue.access.view_for``), so a store may write such a change's content in
+        batches and its metadata last, instead of in one transaction.
+        """
+        return not self.replaces and not self.metadata_subjects and self.metadata_graph is not None
+
 
 class CatalogueStore(Protocol):
     """What the catalogue needs of a store."""

@@ -49,9 +49,13 @@ def shortest_single(text: str) -> str:
 def restore_term(term: Any) -> Any:
     """``term``, with a Virtuoso geometry turned back into a ``geo:wktLiteral``."""
     if isinstance(term, Literal) and term.datatype.value == VIRTUOSO_GEOMETRY:
-        wkt = _NUMBER.sub(lambda number: shortest_single(number.group()), term.value)
-        return Literal(wkt, datatype=WKT_LITERAL)
+        return Literal(_written(term.value), datatype=WKT_LITERAL)
     return term
+
+
+def _written(geometry: str) -> str:
+    """A geometry's text with each coordinate as the catalogue wrote it."""
+    return _NUMBER.sub(lambda number: shortest_single(number.group()), geometry)
 
 
 _GEOMETRY_TERM = re.compile(rb'"([^"\\]*)"\^\^<' + re.escape(MARKER) + rb">")
@@ -63,7 +67,6 @@ def restore_text(text: bytes) -> bytes:
         return text
 
     def wkt(match: re.Match[bytes]) -> bytes:
-        value = _NUMBER.sub(lambda n: shortest_single(n.group()), match.group(1).decode())
-        return f'"{value}"^^<{WKT_LITERAL.value}>'.encode()
+        return f'"{_written(match.group(1).decode())}"^^<{WKT_LITERAL.value}>'.encode()
 
     return _GEOMETRY_TERM.sub(wkt, text)

@@ -82,13 +82,13 @@ class OxigraphStore:
         return list(triples)
 
     def write(self, change: SubmissionWrite, progress: WriteProgress | None = None) -> None:
+        if change.registers_new_content:
+            self._bulk_write(change, progress)
+            return
         if change.replaces or change.metadata_subjects:
             # Removal and insertion must be one transaction: one SPARQL update request is,
             # so a replaced submission never shows old and new content mixed.
             self._store.update(write_update(change))
-        elif change.metadata_graph is not None:
-            self._bulk_write(change, progress)
-            return
         else:
             # Store.extend is one transaction: all quads or none.
             self._store.extend(change.quads)

@@ -443,7 +443,7 @@ class RemoteStore:
         self._drop_stale_staging()
         targets = sorted({quad.graph_name for quad in content}, key=str)
         named = [target for target in targets if isinstance(target, NamedNode)]
-        direct = not change.replaces and change.metadata_graph is not None
+        direct = change.registers_new_content
         if direct:
             staging = {target: target for target in named}
             self._drop(named)
