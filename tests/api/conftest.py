@@ -35,6 +35,20 @@ class LiveServer:
 
 
 @dataclass
+class TokenService:
+    """A running service and the bearer tokens the test created, by who holds them."""
+
+    live: LiveServer
+    tokens: dict[str, str]
+
+    def client(self, who: str | None = None) -> httpx.Client:
+        """A client, anonymous or carrying ``who``'s token."""
+        if who is None:
+            return self.live.client()
+        return self.live.client(Authorization=f"Bearer {self.tokens[who]}")
+
+
+@dataclass
 class _Running:
     server: uvicorn.Server
     thread: threading.Thread

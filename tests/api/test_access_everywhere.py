@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import httpx
 import pytest
@@ -25,7 +24,7 @@ from catalogue.publish import load_files
 from catalogue.store import opened_store
 from catalogue.tokens import create_token, tokens_path
 from tests.api.conftest import (
-    LiveServer,
+    TokenService,
     remote_settings,
     service_settings,
     start_server,
@@ -89,21 +88,10 @@ RDF_TYPES = [
 ]
 
 
-@dataclass
-class Service:
-    live: LiveServer
-    tokens: dict[str, str]
-
-    def client(self, who: str | None = None) -> httpx.Client:
-        if who is None:
-            return self.live.client()
-        return self.live.client(Authorization=f"Bearer {self.tokens[who]}")
-
-
 @pytest.fixture(scope="module", params=["embedded", "remote"])
 def service(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Service]:
+) -> Iterator[TokenService]:
     """The service on the embedded store, and on a real Oxigraph server (same checks)."""
     folder = tmp_path_factory.mktemp("access")
     source = folder / "access.csv"
@@ -122,7 +110,7 @@ def service(
             "other": create_token(path, "Someone Else AS", Role.PUBLISHER)[0],
         }
         live, running = start_server(settings)
-        yield Service(live, tokens)
+        yield TokenService(live, tokens)
         stop_server(running)
 
 
@@ -157,7 +145,7 @@ def anonymous_requests() -> Iterator[tuple[str, dict[str, str], dict[str, str]]]
         yield page, {}, {"Accept": "text/html"}
 
 
-def test_no_anonymous_answer_holds_anything_hidden(service: Service) -> None:
+def test_no_anonymous_answer_holds_anything_hidden(service: TokenService) -> None:
     bodies: list[str] = []
     with service.client() as client:
         for path, params, headers in anonymous_requests():
@@ -173,7 +161,7 @@ def test_no_anonymous_answer_holds_anything_hidden(service: Service) -> None:
     assert "QQPUBLICMARK" in everything and "QQPUBLICORG" in everything
 
 
-def test_the_public_stream_shows_where_it_belongs(service: Service) -> None:
+def test_the_public_stream_shows_where_it_belongs(service: TokenService) -> None:
     with service.client() as client:
         page = client.get("/streams/zq-open", headers={"Accept": "text/turtle"})
         found = client.get("/match", params={"element": "V"}).json()
@@ -181,7 +169,7 @@ def test_the_public_stream_shows_where_it_belongs(service: Service) -> None:
     assert [result["identifier"] for result in found] == ["zq-open"]
 
 
-def test_hidden_streams_answer_as_if_they_did_not_exist(service: Service) -> None:
+def test_hidden_streams_answer_as_if_they_did_not_exist(service: TokenService) -> None:
     def answers(client: httpx.Client, identifier: str) -> list[tuple[int, str]]:
         found = [
             client.get(f"/streams/{identifier}", headers={"Accept": "application/json"}),
@@ -197,7 +185,7 @@ def test_hidden_streams_answer_as_if_they_did_not_exist(service: Service) -> Non
             assert answers(client, identifier) == nothing
 
 
-def sparql_text(service: Service, who: str | None) -> str:
+def sparql_text(service: TokenService, who: str | None) -> str:
     with service.client(who) as client:
         answer = client.get(
             "/sparql",
@@ -208,13 +196,13 @@ def sparql_text(service: Service, who: str | None) -> str:
     return answer.text
 
 
-def test_a_reader_sees_restricted_but_not_confidential(service: Service) -> None:
+def test_a_reader_sees_restricted_but_not_confidential(service: TokenService) -> None:
     text = sparql_text(service, "reader")
     assert "QQRESTRICTEDMARK" in text
     assert not [marker for marker in SECRET if marker in text]
 
 
-def test_another_publisher_sees_no_confidential_stream(service: Service) -> None:
+def test_another_publisher_sees_no_confidential_stream(service: TokenService) -> None:
     text = sparql_text(service, "other")
     assert "QQRESTRICTEDMARK" in text
     assert not [marker for marker in SECRET if marker in text]
@@ -223,7 +211,7 @@ def test_another_publisher_sees_no_confidential_stream(service: Service) -> None
     assert {result["identifier"] for result in found} == {"zq-open", "zq-club"}
 
 
-def test_the_publishing_organisation_sees_its_confidential_stream(service: Service) -> None:
+def test_the_publishing_organisation_sees_its_confidential_stream(service: TokenService) -> None:
     assert "QQSECRETMARK" in sparql_text(service, "owner")
     with service.client("owner") as client:
         found = client.get("/match", params={"element": "V"}).json()

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
@@ -25,7 +24,13 @@ from catalogue.demo import demo_file
 from catalogue.publish import load_files
 from catalogue.store import opened_store
 from catalogue.tokens import create_token, tokens_path
-from tests.api.conftest import LiveServer, remote_settings, start_server, stop_server
+from tests.api.conftest import (
+    LiveServer,
+    TokenService,
+    remote_settings,
+    start_server,
+    stop_server,
+)
 from tests.api.test_publish_api import supply, template
 from tests.oxigraph_server import Server, start_oxigraph
 from tests.virtuoso_server import VirtuosoServer, start_virtuoso
@@ -40,16 +45,11 @@ POINT = "ASK { ?s ?p ?o }"
 
 
 @dataclass
-class Remote:
-    live: LiveServer
-    server: Server | VirtuosoServer
-    tokens: dict[str, str]
-    kind: str
+class Remote(TokenService):
+    """The service on a remote store: which server, and of which kind."""
 
-    def client(self, who: str | None = None) -> httpx.Client:
-        if who is None:
-            return self.live.client()
-        return self.live.client(Authorization=f"Bearer {self.tokens[who]}")
+    server: Server | VirtuosoServer
+    kind: str
 
 
 @pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
@@ -74,7 +74,7 @@ def remote(
         tokens = {"acme": create_token(path, "Acme Metals", Role.PUBLISHER)[0]}
         live, running = start_server(settings)
         try:
-            yield Remote(live, server, tokens, request.param)
+            yield Remote(live, tokens, server, request.param)
         finally:
             stop_server(running)
 
