@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     """File of API token hashes; default ``tokens.json`` in :func:`local_folder` (beside the
     store folder, or the per-user data directory with an endpoint; ``tokens_path``)."""
 
+    store_batch_quads: int = Field(default=1_000_000, ge=1)
+    """Quads per bulk-load batch of a new submission on the embedded store (progress moves
+    per batch; a small value lets the crash tests stop a load between batches)."""
+
     endpoint: str | None = None
     """SPARQL 1.1 query URL of an existing server; when set, the catalogue lives there
     (``catalogue.store.remote``) and ``store`` is not used for data."""
