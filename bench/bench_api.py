@@ -40,7 +40,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_match import build_store, log
+from bench_match import build_store, log, prepared_store
 from records import results_folder
 from revision import git_revision
 
@@ -176,6 +176,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument(
+        "--store",
+        type=Path,
+        metavar="FOLDER",
+        help="serve the catalogue kept in FOLDER (bench_match.py --store), building it first "
+        "if it is not there",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="sidestream-bench-api-") as folder_name:
@@ -184,11 +191,15 @@ def main() -> None:
         stop(demo)
         log(f"serve --demo answered {demo_ready:.2f} s after start")
 
-        store, data, quads = build_store(args.streams, args.seed, folder)
+        if args.store is None:
+            store, data, quads = build_store(args.streams, args.seed, folder)
+        else:
+            store, data, quads = prepared_store(args.streams, args.seed, args.store)
         store.close()
         ids = public_identifiers(data)
         port = free_port()
-        server, ready = start(["--store", str(folder / "store")], port)
+        served = (args.store or folder) / "store"
+        server, ready = start(["--store", str(served)], port)
         base = f"http://127.0.0.1:{port}"
         scenarios: dict[str, Callable[[], Iterator[tuple[str, dict, dict]]]] = {
             "floor": lambda: itertools.repeat(("/openapi.json", {}, {})),

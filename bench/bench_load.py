@@ -35,6 +35,7 @@ from catalogue.publish import load_files
 from catalogue.store.oxigraph import OxigraphStore
 
 sys.path.insert(0, str(Path(__file__).parent))
+from bench_match import record_prepared
 from datasets import write as write_dataset
 from records import results_folder
 from revision import git_revision
@@ -42,7 +43,8 @@ from revision import git_revision
 RESULTS = results_folder() / "load.jsonl"
 
 
-def sidestream_load(path: Path, folder: Path) -> dict[str, float]:
+def sidestream_load(path: Path, folder: Path) -> tuple[dict[str, float], int]:
+    """Seconds in all and per stage, and the quads the store holds after the load."""
     stages: list[tuple[str, float]] = []
 
     def progress(message: str) -> None:
@@ -53,13 +55,14 @@ def sidestream_load(path: Path, folder: Path) -> dict[str, float]:
     start = time.perf_counter()
     result = load_files([path], store, settings, publisher="bench", progress=progress)
     end = time.perf_counter()
+    quads = len(store.raw)
     store.close()
     assert result.report.conforms
     timings = {"total": end - start}
     marks = [*stages, ("end", end)]
     for (name, at), (_, following) in itertools.pairwise(marks):
         timings[name] = timings.get(name, 0.0) + following - at
-    return timings
+    return timings, quads
 
 
 def raw_bulk_load(quads: list[pyoxigraph.Quad], folder: Path) -> float:
@@ -121,16 +124,29 @@ def main() -> None:
         default=None,
         help="stop the pySHACL baseline after this many seconds and report a lower bound",
     )
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        metavar="FOLDER",
+        help="keep the template and the loaded store in FOLDER for bench_match.py and "
+        "bench_api.py --store (the suite's one build)",
+    )
     args = parser.parse_args()
+    if args.keep is not None and (args.keep / "store").exists():
+        parser.error(f"--keep: {args.keep} already holds a store; give an empty folder")
 
     with tempfile.TemporaryDirectory(prefix="sidestream-bench-") as name:
         folder = Path(name)
-        path = write_dataset(folder / f"synthetic-{args.streams}.csv", args.streams, args.seed)
+        kept = args.keep or folder
+        kept.mkdir(parents=True, exist_ok=True)
+        path = write_dataset(kept / f"synthetic-{args.streams}.csv", args.streams, args.seed)
         mapped = map_template(read_template(path), base=Settings().data_base)
         triples = len(mapped.quads)
         print(f"{args.streams} streams, {triples} asserted triples", file=sys.stderr)
 
-        ours = sidestream_load(path, folder)
+        ours, quads = sidestream_load(path, kept)
+        if args.keep is not None:
+            record_prepared(args.keep, args.streams, args.seed, quads)
         raw = raw_bulk_load(mapped.quads, folder)
         baseline: float | None = None
         budget_reached = False

@@ -133,6 +133,44 @@ def build_store(count: int, seed: int, folder: Path) -> tuple[OxigraphStore, Pat
     return store, path, total
 
 
+MANIFEST = "catalogue.json"
+
+
+def prepared_store(count: int, seed: int, folder: Path) -> tuple[OxigraphStore, Path, int]:
+    """The catalogue of ``count`` streams from ``seed`` kept in ``folder`` (its template
+    ``synthetic-{count}.csv``, its ``store/`` and ``catalogue.json``), built there first if
+    it is not: so that the suite builds one catalogue for every benchmark, and a profiling
+    session builds it once. ``bench_load.py --keep`` leaves its validated load there too.
+
+    A catalogue built at another revision is still used, with a warning: the inferences
+    it holds may be older than this checkout's.
+    """
+    manifest = folder / MANIFEST
+    if manifest.exists():
+        built = json.loads(manifest.read_text(encoding="utf-8"))
+        if (built["streams"], built["seed"]) != (count, seed):
+            raise SystemExit(
+                f"{folder} holds {built['streams']} streams from seed {built['seed']}, "
+                f"not {count} from seed {seed}: use another folder"
+            )
+        if built["revision"] != git_revision():
+            log(f"{folder} was built at revision {built['revision']}, this is {git_revision()}")
+        log(f"{count}: reusing the catalogue in {folder} ({built['quads']} quads)")
+        store = OxigraphStore(folder / "store")
+        return store, folder / f"synthetic-{count}.csv", int(built["quads"])
+    folder.mkdir(parents=True, exist_ok=True)
+    store, path, quads = build_store(count, seed, folder)
+    record_prepared(folder, count, seed, quads)
+    return store, path, quads
+
+
+def record_prepared(folder: Path, count: int, seed: int, quads: int) -> None:
+    """Mark ``folder`` as holding a finished catalogue (written last, so a build cut short
+    is never reused)."""
+    manifest = {"streams": count, "seed": seed, "quads": quads, "revision": git_revision()}
+    (folder / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+
+
 def pick(path: Path, count: int) -> dict[str, list[str]]:
     """``count`` queries per direction, spread evenly over the data."""
     with path.open(encoding="utf-8", newline="") as handle:
@@ -289,10 +327,14 @@ def run_size(
     budget: float,
     match_budget: float,
     wanted: list[str],
+    kept: Path | None = None,
 ) -> dict:
     with tempfile.TemporaryDirectory(prefix="sidestream-bench-match-") as name:
         folder = Path(name)
-        store, path, quads = build_store(count, seed, folder)
+        if kept is None:
+            store, path, quads = build_store(count, seed, folder)
+        else:
+            store, path, quads = prepared_store(count, seed, kept)
         recording = RecordingStore(store)
         picked = pick(path, queries)
         directions: dict[str, Any] = {}
@@ -441,7 +483,15 @@ def main() -> None:
         default=3600,
         help="seconds of sidestream matching (warm + timed) per direction and size",
     )
+    parser.add_argument(
+        "--store",
+        type=Path,
+        metavar="FOLDER",
+        help="keep the catalogue in FOLDER and reuse it when it is there (one size only)",
+    )
     args = parser.parse_args()
+    if args.store is not None and len(args.sizes) != 1:
+        parser.error("--store takes one size")
     if match_supply is None:
         log("catalogue.matching.supply is missing: supply direction not available")
     estimate: dict[str, float] = {}
@@ -456,6 +506,7 @@ def main() -> None:
                 args.rdflib_budget,
                 args.match_budget,
                 args.directions,
+                args.store,
             )
         )
         print_table(records[-1:])

@@ -42,3 +42,5 @@ def test_the_suite_runs_end_to_end_at_1000_streams_and_judges_every_goal(
     for name in ("load", "match", "api"):
         assert (tmp_path / f"{name}.jsonl").exists()
     assert "verdict" in finished.stdout and "met" in finished.stdout
+    # One catalogue for the suite: the load's store is reused by matching and the service.
+    assert finished.stderr.count("reusing the catalogue") == 2, finished.stderr[-3000:]
