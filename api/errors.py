@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
@@ -51,6 +53,26 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=error.status_code, headers=error.headers)
 
 
+def _where(location: tuple[object, ...] | list[object]) -> str:
+    """``("query", "top")`` as "query parameter 'top'"; a body field by its path."""
+    source, *path = [str(part) for part in location] or ["request"]
+    name = ".".join(path)
+    if source in ("query", "path", "header", "cookie"):
+        return f"{source} parameter '{name}'"
+    return f"{source} field '{name}'" if name else source
+
+
+async def _validation_error(request: Request, error: Exception) -> JSONResponse:
+    """FastAPI's 422 for parameters it cannot use, with the one ``error`` text every route
+    gives; ``detail`` stays as FastAPI declares it in the OpenAPI description."""
+    assert isinstance(error, RequestValidationError)
+    problems = list(error.errors())
+    text = "; ".join(f"{_where(item.get('loc', ()))}: {item.get('msg', '')}" for item in problems)
+    body = {"error": text or "the request cannot be used", "detail": problems}
+    return JSONResponse(jsonable_encoder(body), status_code=422)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(SidestreamError, _sidestream_error)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)

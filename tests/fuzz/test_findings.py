@@ -1,0 +1,44 @@
+"""What the fuzzers found, each as a named regression test (the crash files under
+``crashes/`` replay the rest through ``test_replay.py``)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from catalogue.errors import InputError
+from catalogue.ingest.to_rdf import decimal_literal, parse_number
+from tests.api.conftest import LiveServer
+
+
+@pytest.mark.parametrize("text", ["1e999999999", "-9e999999"])
+def test_a_number_past_the_decimal_range_is_an_input_error_not_an_overflow(text: str) -> None:
+    # Was decimal.Overflow from decimal_literal: a traceback instead of a cell problem.
+    with pytest.raises(InputError, match="too large") as caught:
+        parse_number(text)
+    assert caught.value.value == text
+
+
+def test_a_number_with_more_digits_than_the_store_computes_with_is_refused() -> None:
+    # Oxigraph drops decimals past about 1.7e20 out of arithmetic without a word.
+    with pytest.raises(InputError, match="at most 15 digits"):
+        parse_number("1e15")
+    assert parse_number("999999999999999") == 999999999999999
+
+
+def test_a_long_number_is_rounded_to_fifteen_decimals_not_an_invalid_operation() -> None:
+    # Was decimal.InvalidOperation: quantize needed more digits than the default 28.
+    literal = decimal_literal(parse_number("12345678901234.1234567890123456789"))
+    assert literal.value == "12345678901234.123456789012346"
+
+
+def test_a_parameter_the_service_cannot_use_is_named_in_the_error_body(
+    demo_server: LiveServer,
+) -> None:
+    # Was FastAPI's bare {"detail": [...]}: every other refusal says {"error": ...}.
+    with httpx.Client(base_url=demo_server.url, timeout=30) as client:
+        answer = client.get("/match", params={"element": "V", "top": "A"})
+    assert answer.status_code == 422
+    body = answer.json()
+    assert body["error"].startswith("query parameter 'top': "), body
+    assert body["detail"][0]["loc"] == ["query", "top"]
