@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 from functools import cache
 from typing import TypeVar
 
@@ -42,6 +42,13 @@ YES = {"yes", "y", "ja", "j", "true", "1"}
 NO = {"no", "n", "nei", "false", "0"}
 THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+")
 FRACTION_PLACES = Decimal("1e-15")
+MAX_INTEGER_DIGITS = 15
+"""Oxigraph computes with decimals below about 1.7e20; 15 digits leave room for the unit
+conversions the queries do (t to kg multiplies by 1000) without a value silently dropping
+out of arithmetic."""
+ROUNDING = Context(prec=MAX_INTEGER_DIGITS + 15 + 5)
+"""Room for every digit ``decimal_literal`` keeps: the default context's 28 digits cannot
+hold a 15-digit whole part with 15 decimals, and ``quantize`` then fails."""
 T = TypeVar("T")
 
 
@@ -65,7 +72,7 @@ def decimal_literal(value: Decimal) -> Literal:
     """A plain ``xsd:decimal``; more than 15 decimals are rounded, since the SPARQL engine
     cannot compute with decimals past 18 places (ontology/qc/decimal-precision)."""
     if value.as_tuple().exponent < -15:  # type: ignore[operator]
-        value = value.quantize(FRACTION_PLACES)
+        value = value.quantize(FRACTION_PLACES, context=ROUNDING)
     text = format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".") or "0"
@@ -97,6 +104,14 @@ def parse_number(text: str) -> Decimal:
         ) from None
     if not value.is_finite():
         raise InputError(f"'{text}' is not a number", f"'{text}' er ikke et tall", value=text)
+    if value and value.adjusted() >= MAX_INTEGER_DIGITS:
+        raise InputError(
+            f"'{text}' is too large: the catalogue takes at most {MAX_INTEGER_DIGITS} digits "
+            "before the decimal point; use a larger unit",
+            f"'{text}' er for stort: katalogen tar høyst {MAX_INTEGER_DIGITS} sifre foran "
+            "desimaltegnet; bruk en større enhet",
+            value=text,
+        )
     return value
 
 
