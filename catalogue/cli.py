@@ -466,11 +466,13 @@ def run_match(args: argparse.Namespace) -> int:
 def run_token(args: argparse.Namespace) -> int:
     """``token create`` prints the token once (stdout, alone, so it can be captured);
     ``list`` never shows one; ``revoke`` keeps the record, marked revoked."""
+    from catalogue.audit import audit_path
     from catalogue.tokens import create_token, list_tokens, revoke_token, tokens_path
 
-    path = tokens_path(settings_for(args))
+    settings = settings_for(args)
+    path, log = tokens_path(settings), audit_path(settings)
     if args.action == "create":
-        token, record = create_token(path, args.organisation, args.role, args.label)
+        token, record = create_token(path, args.organisation, args.role, args.label, audit_log=log)
         print(
             f"token {record.id} for {record.organisation} ({record.role}); it is shown only "
             f"now, store it safely:",
@@ -493,7 +495,7 @@ def run_token(args: argparse.Namespace) -> int:
             )
         return 0
     if args.action == "revoke":
-        record = revoke_token(path, args.id)
+        record = revoke_token(path, args.id, audit_log=log)
         print(f"revoked token {record.id} ({record.organisation}, {record.role})")
         return 0
     raise AssertionError(args.action)
