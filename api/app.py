@@ -53,6 +53,9 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     from api.limits import BodyLimit
 
     app.add_middleware(BodyLimit, limit=settings.upload_limit)
+    from api.headers import install_headers
+
+    install_headers(app, settings)
     from api.routes import include_routes
 
     include_routes(app)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import NoDecode
 
 from catalogue.config import Settings
 
@@ -31,6 +34,20 @@ class ServiceSettings(Settings):
     """Map tiles for the stream map; the page lists the streams when tiles cannot load."""
 
     tile_attribution: str = "© OpenStreetMap contributors"
+
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """Origins whose browser pages may call the API (``SIDESTREAM_CORS_ORIGINS``, comma
+    separated, e.g. ``https://platform.example``); none by default (docs/security.md)."""
+
+    token_failures_per_minute: int = Field(10, ge=1)
+    """Bad-token attempts one client address may make in a minute before it gets 429."""
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
 
     @property
     def base_url(self) -> str:

@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from catalogue import audit
 from catalogue.access import Caller, Role
 from catalogue.config import Settings, local_folder
 from catalogue.errors import SidestreamError
@@ -135,8 +136,12 @@ def create_token(
     label: str = "",
     *,
     now: datetime | None = None,
+    audit_log: Path | None = None,
 ) -> tuple[str, TokenRecord]:
-    """A new token and its record; the token is returned here only and stored nowhere."""
+    """A new token and its record; the token is returned here only and stored nowhere.
+
+    With ``audit_log``, the creation is recorded there (identifier, organisation, role).
+    """
     organisation = organisation.strip()
     if not organisation:
         raise TokenError("a token needs an organisation")
@@ -164,21 +169,38 @@ def create_token(
             created=(now or datetime.now(UTC)).isoformat(timespec="seconds"),
         )
         _write(path, [*records, record])
+    if audit_log is not None:
+        _audit(audit_log, "token-created", record)
     return token, record
+
+
+def _audit(log: Path, action: str, record: TokenRecord) -> None:
+    audit.record(
+        log,
+        action=action,
+        token=record.id,
+        organisation=record.organisation,
+        path="sidestream token",
+        role=str(record.role),
+        label=record.label,
+    )
 
 
 def list_tokens(path: Path) -> list[TokenRecord]:
     return _read(path)
 
 
-def revoke_token(path: Path, identifier: str) -> TokenRecord:
-    """Mark a token revoked (kept, so the audit log's identifiers still resolve)."""
+def revoke_token(path: Path, identifier: str, *, audit_log: Path | None = None) -> TokenRecord:
+    """Mark a token revoked (kept, so the audit log's identifiers still resolve); with
+    ``audit_log``, record the revocation there."""
     with _locked(path):
         records = _read(path)
         for index, record in enumerate(records):
             if record.id == identifier:
                 records[index] = replace(record, revoked=True)
                 _write(path, records)
+                if audit_log is not None:
+                    _audit(audit_log, "token-revoked", records[index])
                 return records[index]
     raise TokenError(f"no token {identifier!r}")
 
