@@ -21,7 +21,7 @@ def test_the_suite_runs_end_to_end_at_1000_streams_and_judges_every_goal(
 ) -> None:
     smoke = [
         "--streams", "1000", "--queries", "2", "--seconds", "1",
-        "--baseline-budget", "10", "--rdflib-budget", "10", "--match-budget", "30",
+        "--baseline-sample", "4", "--rdflib-budget", "10", "--match-budget", "30",
     ]  # fmt: skip
     finished = subprocess.run(
         [sys.executable, str(BENCH / "suite.py"), *smoke],
@@ -34,10 +34,11 @@ def test_the_suite_runs_end_to_end_at_1000_streams_and_judges_every_goal(
     (line,) = (tmp_path / "suite.jsonl").read_text(encoding="utf-8").splitlines()
     suite = json.loads(line)
     assert suite["streams"] == 1000
-    # pySHACL stops at its 10 s budget here, so its speed-up may be only a lower bound
-    # below the goal, which gives no figure; every other goal must get one.
     unjudged = [goal["goal"] for goal in suite["goals"] if goal["value"] is None]
-    assert set(unjudged) <= {"speed-up over pySHACL + rdflib"}, finished.stderr[-3000:]
+    assert not unjudged, finished.stderr[-3000:]
+    # pySHACL ran on a sample of 4 streams: its figure says it is an estimate.
+    (speedup,) = (goal for goal in suite["goals"] if goal["goal"].startswith("speed-up"))
+    assert speedup["basis"] == "estimated from 4 streams"
     assert {"load", "match", "api"} <= set(suite["records"])
     for name in ("load", "match", "api"):
         assert (tmp_path / f"{name}.jsonl").exists()
