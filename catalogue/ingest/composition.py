@@ -415,6 +415,10 @@ def _parse_group(
                 raise _formula_error(
                     text, f"has an unclosed '{token}'", f"har en '{token}' som ikke lukkes"
                 )
+            if not inner:
+                # "()" has no atoms: the atomic weights could not split a fraction over it.
+                pair = token + _CLOSING[token]
+                raise _formula_error(text, f"has an empty '{pair}'", f"har en tom '{pair}'")
             position += 1  # the closing bracket
         elif token[:1].isupper():
             if token not in symbols:

@@ -3,11 +3,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 
+from catalogue.config import DEFAULT_DATA_BASE
 from catalogue.errors import InputError
-from catalogue.ingest.to_rdf import decimal_literal, parse_number
+from catalogue.ingest.composition import parse_formula
+from catalogue.ingest.template import read_template
+from catalogue.ingest.to_rdf import decimal_literal, map_template, parse_number
 from tests.api.conftest import LiveServer
 
 
@@ -42,3 +47,22 @@ def test_a_parameter_the_service_cannot_use_is_named_in_the_error_body(
     body = answer.json()
     assert body["error"].startswith("query parameter 'top': "), body
     assert body["detail"][0]["loc"] == ["query", "top"]
+
+
+@pytest.mark.parametrize("formula", ["()", "[]2", "Ca(())"])
+def test_a_formula_with_empty_brackets_is_an_input_error(formula: str) -> None:
+    # Was an empty formula, then ValueError from element_fractions while mapping the row.
+    with pytest.raises(InputError, match="empty"):
+        parse_formula(formula, {"Ca"})
+
+
+def test_a_composition_cell_with_empty_brackets_is_a_problem_of_its_row(tmp_path: Path) -> None:
+    path = tmp_path / "brackets.csv"
+    path.write_text(
+        "identifier,kind,name,material,composition\ns1,supply,Slag,steelmaking slag,()=5 %\n",
+        encoding="utf-8",
+    )
+    mapped = map_template(read_template(path), base=DEFAULT_DATA_BASE)
+    [problem] = mapped.problems
+    assert (problem.row, problem.column) == (2, "composition")
+    assert "empty '()'" in problem.text()
