@@ -465,12 +465,20 @@ class RowMapper:
 
 
 def map_template(
-    table: TemplateTable, *, base: str, vocabulary: Vocabulary | None = None
+    table: TemplateTable,
+    *,
+    base: str,
+    vocabulary: Vocabulary | None = None,
+    first_row: dict[str, int] | None = None,
 ) -> Mapped:
-    """Map every row of ``table``; duplicate identifiers are reported with both rows."""
+    """Map every row of ``table``; duplicate identifiers are reported with both rows.
+
+    ``first_row`` (identifier -> row) carries the identifiers already seen from one call to
+    the next when a large file is mapped a chunk of rows at a time.
+    """
     vocabulary = vocabulary or Vocabulary.load()
     mapped = Mapped()
-    first_row: dict[str, int] = {}
+    first_row = {} if first_row is None else first_row
     for row in table.rows:
         mapper = RowMapper(row, table.path.name, base, vocabulary)
         result = mapper.map()
