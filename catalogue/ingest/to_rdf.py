@@ -127,13 +127,15 @@ def parse_yes_no(text: str) -> bool:
 
 
 def parse_year(text: str) -> int:
-    if not re.fullmatch(r"\d{4}", text.strip()):
+    year = text.strip()
+    if not re.fullmatch(r"\d{4}", year):
         raise InputError(
             f"'{text}' is not a year: write four digits, e.g. 2024",
             f"'{text}' er ikke et årstall: skriv fire sifre, f.eks. 2024",
             value=text,
         )
-    return int(text)
+    # ``str.strip`` takes more than ``int`` ignores (\x1c...), so convert what was checked.
+    return int(year)
 
 
 class RowMapper:

@@ -12,7 +12,7 @@ from catalogue.config import DEFAULT_DATA_BASE
 from catalogue.errors import InputError
 from catalogue.ingest.composition import parse_formula
 from catalogue.ingest.template import read_template
-from catalogue.ingest.to_rdf import decimal_literal, map_template, parse_number
+from catalogue.ingest.to_rdf import decimal_literal, map_template, parse_number, parse_year
 from tests.api.conftest import LiveServer
 
 
@@ -66,3 +66,8 @@ def test_a_composition_cell_with_empty_brackets_is_a_problem_of_its_row(tmp_path
     [problem] = mapped.problems
     assert (problem.row, problem.column) == (2, "composition")
     assert "empty '()'" in problem.text()
+
+
+def test_a_year_with_a_control_character_around_it_is_read_not_a_value_error() -> None:
+    # Was ValueError from int(): str.strip removes \x1c, int() does not.
+    assert parse_year("\x1c2024\x1d") == 2024
