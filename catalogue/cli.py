@@ -141,6 +141,22 @@ def build_parser() -> argparse.ArgumentParser:
         "submission", metavar="SUBMISSION", help="its identifier (see submissions)"
     )
 
+    backup = commands.add_parser(
+        "backup",
+        parents=[store_options],
+        help="write the store, the tokens file and the audit log to one checked archive",
+    )
+    backup.add_argument("archive", type=Path, metavar="FILE", help="the archive (.tar.gz)")
+    restore = commands.add_parser(
+        "restore",
+        parents=[store_options],
+        help="check an archive written by backup and put its store and files in place",
+    )
+    restore.add_argument("archive", type=Path, metavar="FILE", help="the archive (.tar.gz)")
+    restore.add_argument(
+        "--force", action="store_true", help="replace a store (or files) that is not empty"
+    )
+
     match = commands.add_parser(
         "match",
         parents=[store_options],
@@ -411,6 +427,28 @@ def run_withdraw(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_backup(args: argparse.Namespace) -> int:
+    from catalogue.backup import BackupError, backup
+    from catalogue.store import opened_store
+
+    settings = settings_for(args)
+    if not settings.endpoint and not settings.store.is_dir():
+        raise BackupError(f"no store at {settings.store}")
+    with opened_store(settings) as store:
+        summary = backup(store, settings, args.archive)
+    print(f"backed up {summary.described()} to {args.archive}")
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    from catalogue.backup import restore
+
+    settings = settings_for(args)
+    summary = restore(args.archive, settings, force=args.force)
+    print(f"restored {summary.described()} from {args.archive}")
+    return 0
+
+
 def run_match(args: argparse.Namespace) -> int:
     """``match --element``, ``--demand`` or ``--supply``: public results only (what anyone
     may see). An unknown element name is a usage error (exit 2); an identifier that is
@@ -605,6 +643,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_submissions(args)
         if args.command == "withdraw":
             return run_withdraw(args)
+        if args.command == "backup":
+            return run_backup(args)
+        if args.command == "restore":
+            return run_restore(args)
         if args.command == "match":
             return run_match(args)
         if args.command == "token":
