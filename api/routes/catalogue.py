@@ -20,6 +20,7 @@ from starlette.background import BackgroundTask
 
 from api import conneg
 from api.deps import CallerDep, SettingsDep, StoreDep, ViewDep
+from api.errors import CALLER, responses
 from api.events import on_store_change
 from catalogue import describe
 from catalogue.access import Role
@@ -75,7 +76,12 @@ def _figures(cache: _FiguresCache, store: CatalogueStore, view: View) -> describ
     return figures
 
 
-@router.get("/catalogue", summary="DCAT-AP description of the catalogue")
+@router.get(
+    "/catalogue",
+    summary="DCAT-AP description of the catalogue",
+    response_class=Response,
+    responses=responses(406, *CALLER, 503, media_types=conneg.RDF),
+)
 async def get_catalogue(
     request: Request,
     store: StoreDep,
@@ -98,7 +104,12 @@ async def get_catalogue(
     return conneg.rdf_response(request, triples, representation, available)
 
 
-@router.get("/dumps/catalogue.{fmt}", summary="Every stream the caller may see, in one file")
+@router.get(
+    "/dumps/catalogue.{fmt}",
+    summary="Every stream the caller may see, in one file",
+    response_class=StreamingResponse,
+    responses=responses(404, *CALLER, 503, media_types=DUMP_MEDIA_TYPES.values()),
+)
 async def get_dump(
     fmt: str,
     store: StoreDep,

@@ -23,6 +23,7 @@ from pyoxigraph import NamedNode
 
 from api import conneg
 from api.deps import SettingsDep, StoreDep, ViewDep
+from api.errors import CALLER, responses
 from api.routes.streams import service_url
 from api.settings import ServiceSettings
 from catalogue import lookup
@@ -30,6 +31,9 @@ from catalogue import lookup
 router = APIRouter(tags=["linked data"])
 
 DEFAULT_PREFIX = "/data"
+DOCUMENT = responses(
+    404, 406, *CALLER, 503, media_types=[*conneg.RDF, conneg.HTML, conneg.JSON], page=True
+)
 
 
 def data_prefixes(settings: ServiceSettings) -> list[str]:
@@ -58,6 +62,9 @@ def redirect_router(settings: ServiceSettings) -> APIRouter:
                 methods=["GET"],
                 include_in_schema=prefix == DEFAULT_PREFIX,
                 summary=f"{what} IRI → its document",
+                status_code=303,
+                response_class=RedirectResponse,
+                response_description=f"to the {what}'s document",
             )
     return redirects
 
@@ -113,7 +120,11 @@ def resource_summary(
     return summary
 
 
-@router.get("/organisations/{slug}", summary="An organisation, content-negotiated")
+@router.get(
+    "/organisations/{slug}",
+    summary="An organisation, content-negotiated",
+    responses=DOCUMENT,
+)
 async def get_organisation(
     slug: str, request: Request, store: StoreDep, view: ViewDep, settings: SettingsDep
 ) -> Response:
@@ -123,7 +134,9 @@ async def get_organisation(
     return await _describe(request, settings, iri, triples, "organisation")
 
 
-@router.get("/sites/{organisation}/{site}", summary="A site, content-negotiated")
+@router.get(
+    "/sites/{organisation}/{site}", summary="A site, content-negotiated", responses=DOCUMENT
+)
 async def get_site(
     organisation: str,
     site: str,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.concurrency import run_in_threadpool
 
 from api.deps import CallerDep, StoreDep
+from api.errors import CALLER, responses
 from catalogue.matching.crm import match_element
 from catalogue.matching.demand import match_demand
 from catalogue.matching.supply import match_supply
@@ -15,7 +16,11 @@ from catalogue.matching.supply import match_supply
 router = APIRouter(tags=["matching"])
 
 
-@router.get("/match", summary="Match a demand, a supply or an element")
+@router.get(
+    "/match",
+    summary="Match a demand, a supply or an element",
+    responses=responses(400, 404, *CALLER, 503),
+)
 async def match(
     store: StoreDep,
     caller: CallerDep,

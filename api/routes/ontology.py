@@ -22,12 +22,14 @@ from fastapi.responses import HTMLResponse
 from pyoxigraph import NamedNode, Triple
 
 from api import conneg
+from api.errors import responses
 from catalogue import lookup
 from catalogue.namespaces import BASE, ONTOLOGY_IRI
 
 router = APIRouter(tags=["ontology"])
 
 _documentation_lock = threading.Lock()
+TERM = responses(404, 406, media_types=[*conneg.RDF, conneg.HTML, conneg.JSON])
 
 
 @cache
@@ -57,7 +59,12 @@ def _documentation(lang: str) -> str:
     return render_html(lang)
 
 
-@router.get("/ontology", summary="The ontology, content-negotiated")
+@router.get(
+    "/ontology",
+    summary="The ontology, content-negotiated",
+    response_class=Response,
+    responses=responses(406, media_types=[*conneg.RDF, conneg.HTML]),
+)
 async def get_ontology(
     request: Request,
     lang: Annotated[str, Query(pattern="^(en|nb)$", description="documentation language")] = "en",
@@ -74,12 +81,22 @@ async def get_ontology(
     return Response(body, media_type=representation.content_type, headers=headers)
 
 
-@router.get("/ontology/{term:path}", summary="One ontology term, content-negotiated")
+@router.get(
+    "/ontology/{term:path}",
+    summary="One ontology term, content-negotiated",
+    response_class=Response,
+    responses=TERM,
+)
 async def get_term(term: str, request: Request) -> Response:
     return await _describe(request, f"{ONTOLOGY_IRI}/{term}")
 
 
-@router.get("/vocab/{scheme}/{code:path}", summary="One vocabulary concept, content-negotiated")
+@router.get(
+    "/vocab/{scheme}/{code:path}",
+    summary="One vocabulary concept, content-negotiated",
+    response_class=Response,
+    responses=TERM,
+)
 async def get_concept(scheme: str, code: str, request: Request) -> Response:
     return await _describe(request, f"{BASE}vocab/{scheme}/{code}")
 

@@ -17,8 +17,10 @@ from urllib.parse import quote
 import pyoxigraph
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
 
 from api.deps import CallerDep, StoreDep, ViewDep
+from api.errors import CALLER, responses
 from api.pages import amount, render
 from api.pages.charts import bar_chart
 from catalogue import queries
@@ -43,7 +45,12 @@ _POINT = re.compile(r"POINT\s*\(\s*(-?[\d.]+)\s+(-?[\d.]+)\s*\)", re.IGNORECASE)
 # ------------------------------------------------------------------ home
 
 
-@router.get("/", summary="Home page with the search form")
+@router.get(
+    "/",
+    summary="Home page with the search form",
+    response_class=HTMLResponse,
+    responses=responses(*CALLER, 503),
+)
 async def home(request: Request, store: StoreDep, view: ViewDep) -> Response:
     counts, aggregates = await run_in_threadpool(_home_data, store, view)
     return render(
@@ -62,7 +69,12 @@ def _home_data(store: CatalogueStore, view: View) -> tuple[dict[str, int], list[
 # ------------------------------------------------------------------ element pages
 
 
-@router.get("/elements/{name}", summary="Where an element or CRM group is in the catalogue")
+@router.get(
+    "/elements/{name}",
+    summary="Where an element or CRM group is in the catalogue",
+    response_class=HTMLResponse,
+    responses=responses(404, *CALLER, 503, page=True),
+)
 async def element_page(request: Request, name: str, store: StoreDep, caller: CallerDep) -> Response:
     try:
         data = await run_in_threadpool(_element_data, store, name, caller)
@@ -147,7 +159,12 @@ def _section(label: str, unit: str, kind: str, rows: list[MatchResult]) -> dict[
 # ------------------------------------------------------------------ map
 
 
-@router.get("/map", summary="Map of the streams the caller may see")
+@router.get(
+    "/map",
+    summary="Map of the streams the caller may see",
+    response_class=HTMLResponse,
+    responses=responses(*CALLER, 503),
+)
 async def map_page(request: Request, store: StoreDep, view: ViewDep) -> Response:
     points = await run_in_threadpool(_points, store, view)
     return render(request, "map.html", points=points, outline=_outline(points))
@@ -220,7 +237,7 @@ def example_queries() -> list[dict[str, str]]:
     return examples
 
 
-@router.get("/query", summary="SPARQL query page with examples")
+@router.get("/query", summary="SPARQL query page with examples", response_class=HTMLResponse)
 async def query_page(
     request: Request, example: Annotated[str | None, Query(max_length=200)] = None
 ) -> Response:
@@ -246,7 +263,12 @@ def query_form(text: str) -> str | None:
     return word[0].upper() if word else None
 
 
-@router.get("/query/run", summary="Run a query from the query page and show the result")
+@router.get(
+    "/query/run",
+    summary="Run a query from the query page and show the result",
+    response_class=HTMLResponse,
+    responses=responses(400, *CALLER, 503, page=True),
+)
 async def run_query(
     request: Request,
     store: StoreDep,
@@ -373,7 +395,15 @@ def _cell(term: Any) -> str:
     return str(term.value) if hasattr(term, "value") else str(term)
 
 
-@router.get("/elements", summary="Element pages: a form and the critical raw materials")
+@router.get(
+    "/elements",
+    summary="Element pages: a form and the critical raw materials",
+    response_class=HTMLResponse,
+    responses={
+        303: {"description": "with a name: to its element page"},
+        **responses(404, *CALLER, 503, page=True),
+    },
+)
 async def element_index(
     request: Request, name: Annotated[str, Query(max_length=100)] = ""
 ) -> Response:

@@ -23,6 +23,7 @@ from pyoxigraph import NamedNode
 
 from api.auth import authentication_required, token_of
 from api.deps import CallerDep, SettingsDep, StoreDep
+from api.errors import CALLER, responses
 from api.events import store_changed
 from api.settings import ServiceSettings
 from catalogue import audit
@@ -269,11 +270,20 @@ def _publish(
     openapi_extra=UPLOAD_BODY,
     responses={
         200: {"description": "the same file was published before: nothing changed"},
-        401: {"description": "no token, or an unknown or revoked one"},
-        403: {"description": "not a publisher, or the submission is another organisation's"},
-        413: {"description": "the upload is larger than the service accepts"},
-        415: {"description": "a file type the catalogue cannot read"},
-        422: {"description": "rejected: the validation report; nothing was stored"},
+        **responses(
+            400,
+            403,
+            413,
+            415,
+            422,
+            *CALLER,
+            503,
+            reasons={
+                403: "not a publisher, or the submission is another organisation's",
+                415: "a file type the catalogue cannot read",
+                422: "rejected: the validation report; nothing was stored",
+            },
+        ),
     },
 )
 async def publish(
@@ -321,7 +331,11 @@ def _submission_or_404(settings: ServiceSettings, identifier: str) -> str:
     return submission_iri(settings, identifier).value
 
 
-@router.get("/submissions/{identifier}", summary="One of your submissions")
+@router.get(
+    "/submissions/{identifier}",
+    summary="One of your submissions",
+    responses=responses(403, 404, *CALLER, 503),
+)
 async def submission(
     identifier: str, caller: CallerDep, store: StoreDep, settings: SettingsDep
 ) -> dict[str, Any]:
@@ -341,7 +355,11 @@ async def submission(
     return await run_in_threadpool(read)
 
 
-@router.delete("/submissions/{identifier}", summary="Withdraw a submission")
+@router.delete(
+    "/submissions/{identifier}",
+    summary="Withdraw a submission",
+    responses=responses(403, 404, *CALLER, 503),
+)
 async def withdraw_submission(
     identifier: str, request: Request, caller: CallerDep, store: StoreDep, settings: SettingsDep
 ) -> dict[str, str]:

@@ -11,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from api.deps import SettingsDep, ViewDep
+from api.errors import CALLER, responses
 from api.settings import ServiceSettings
 from api.sparql.description import PREFIXES, describe, limits_text
 from api.sparql.executor import QueryTimeout, SparqlExecutor, WorkerFailed, WorkersBusy
@@ -54,6 +55,15 @@ _PARAMETERS: list[dict[str, Any]] = [
     {"name": "named-graph-uri", "in": "query", "schema": {"type": "array"}},
     {"name": "format", "in": "query", "schema": {"type": "string"}},
 ]
+ANSWERS = responses(
+    400,
+    403,
+    406,
+    *CALLER,
+    503,
+    media_types=[f.media_type for f in (*RESULT_FORMATS, *GRAPH_FORMATS)],
+    reasons={403: "an update: the endpoint is read-only", 503: "timed out, or every worker busy"},
+)
 _DESCRIPTION = _DOC + limits_text(
     ServiceSettings.model_fields["sparql_timeout"].default,
     ServiceSettings.model_fields["sparql_row_limit"].default,
@@ -65,6 +75,7 @@ _DESCRIPTION = _DOC + limits_text(
     summary="SPARQL query (or the service description without one)",
     description=_DESCRIPTION,
     response_class=Response,
+    responses=ANSWERS,
     openapi_extra={"parameters": _PARAMETERS},
 )
 async def sparql_get(request: Request, view: ViewDep, settings: SettingsDep) -> Response:
@@ -81,6 +92,7 @@ async def sparql_get(request: Request, view: ViewDep, settings: SettingsDep) -> 
     summary="SPARQL query by POST (form or application/sparql-query body)",
     description=_DESCRIPTION,
     response_class=Response,
+    responses={**ANSWERS, **responses(415)},
     openapi_extra={
         "parameters": _PARAMETERS[1:],
         "requestBody": {

@@ -30,6 +30,7 @@ from pyoxigraph import NamedNode, Triple
 
 from api import conneg
 from api.deps import SettingsDep, StoreDep, ViewDep, off_loop
+from api.errors import CALLER, responses
 from api.settings import ServiceSettings
 from catalogue import lookup
 from catalogue.store.base import CatalogueStore, View
@@ -67,7 +68,11 @@ def service_url(settings: ServiceSettings, data_iri: str) -> str | None:
     return None
 
 
-@router.get("/streams", summary="List streams, filtered and paged")
+@router.get(
+    "/streams",
+    summary="List streams, filtered and paged",
+    responses=responses(400, 406, *CALLER, 503, media_types=[conneg.JSON, conneg.HTML]),
+)
 async def list_streams(
     request: Request,
     store: StoreDep,
@@ -129,7 +134,13 @@ def _page_links(request: Request, page: int, pages: int) -> dict[str, str]:
     return links
 
 
-@router.get("/streams/{identifier}", summary="One stream, content-negotiated")
+@router.get(
+    "/streams/{identifier}",
+    summary="One stream, content-negotiated",
+    responses=responses(
+        404, 406, *CALLER, 503, media_types=[*conneg.RDF, conneg.HTML, conneg.JSON], page=True
+    ),
+)
 async def get_stream(
     identifier: str,
     request: Request,
