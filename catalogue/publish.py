@@ -384,7 +384,10 @@ def load_files(
 
 def withdraw(store: CatalogueStore, settings: Settings, submission_id: str) -> bool:
     """Remove a submission, its inferences and its provenance in one transaction."""
-    graph = submission_iri(settings, submission_id)
+    try:
+        graph = submission_iri(settings, submission_id)
+    except ValueError:
+        return False  # not IRI material (a quote, a space): no submission has that name
     if graph.value not in _existing_submissions(store):
         return False
     store.write(

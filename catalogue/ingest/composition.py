@@ -93,6 +93,8 @@ _HYDRATE_SPLIT = re.compile(
 _OXIDATION_STATE = re.compile(r"\((?:I{1,3}|IV|VI{0,3}|IX)\)")
 _TOKEN = re.compile(r"[A-Z][a-z]*|\d+(?:\.\d+)?|[()\[\]]|.", re.DOTALL)
 _CLOSING = {"(": ")", "[": "]"}
+_COUNT = re.compile(r"\d+(?:\.\d+)?")
+"""A count token; ``str.isdigit`` would also take superscripts (``O³``) Decimal cannot read."""
 
 
 def _part_error(
@@ -425,7 +427,7 @@ def _parse_group(
                 raise _unknown_symbol(text, token, symbols)
             inner = {token: Decimal(1)}
             position += 1
-        elif token[:1].isdigit():
+        elif _COUNT.fullmatch(token):
             raise _formula_error(
                 text,
                 f"has the number {token} where an element or bracket should be",
@@ -441,7 +443,7 @@ def _parse_group(
                 _recased(text, symbols),
             )
         multiplier = Decimal(1)
-        if position < len(tokens) and tokens[position][:1].isdigit():
+        if position < len(tokens) and _COUNT.fullmatch(tokens[position]):
             multiplier = Decimal(tokens[position])
             position += 1
         for symbol, count in inner.items():

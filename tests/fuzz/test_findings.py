@@ -71,3 +71,10 @@ def test_a_composition_cell_with_empty_brackets_is_a_problem_of_its_row(tmp_path
 def test_a_year_with_a_control_character_around_it_is_read_not_a_value_error() -> None:
     # Was ValueError from int(): str.strip removes \x1c, int() does not.
     assert parse_year("\x1c2024\x1d") == 2024
+
+
+@pytest.mark.parametrize("formula", ["Fe2O³", "Fe²"])
+def test_a_superscript_count_in_a_formula_is_an_input_error_naming_it(formula: str) -> None:
+    # Was decimal.InvalidOperation: isdigit() took '³' as a count Decimal cannot read.
+    with pytest.raises(InputError, match=f"has '{formula[-1]}'"):
+        parse_formula(formula, {"Fe", "O"})
