@@ -121,6 +121,10 @@ def limited_request(request: Request, limit: int) -> Request:
     return Request(request.scope, counted)
 
 
+MAX_NAME_BYTES = 200
+"""Longest upload file name (UTF-8 bytes), leaving room for a suffix within 255."""
+
+
 def upload_name(name: str | None, media_type: str | None) -> str:
     """A safe local file name for the upload: its last path segment, with a suffix that
     ``load_files`` reads (taken from the media type when the name has none it knows)."""
@@ -131,6 +135,12 @@ def upload_name(name: str | None, media_type: str | None) -> str:
     base = Path(name.replace("\\", "/")).name.strip()
     if base in ("", ".", "..") or base.startswith("."):
         raise HTTPException(400, f"not a usable file name: {name!r}")
+    # The name becomes a file in a temporary folder: past the file system's 255 bytes, or
+    # with a NUL, opening it fails, which would otherwise be a 500.
+    if len(base.encode("utf-8")) > MAX_NAME_BYTES or "\x00" in base:
+        raise HTTPException(
+            400, f"not a usable file name: {base[:60]!r}... (at most {MAX_NAME_BYTES} bytes)"
+        )
     suffix = Path(base).suffix.lower()
     if suffix in SUFFIXES:
         return base
