@@ -474,20 +474,7 @@ def _recased(text: str, symbols: frozenset[str], limit: int = 3) -> tuple[str, .
         if number % 2 == 0:
             options.append([piece])
             continue
-        spellings: list[str] = []
-
-        def walk(rest: str, spelt: str, spellings: list[str] = spellings) -> None:
-            if len(spellings) >= limit:
-                return
-            if not rest:
-                spellings.append(spelt)
-                return
-            for size in (2, 1):
-                symbol = rest[:size].capitalize()
-                if len(rest) >= size and symbol in symbols:
-                    walk(rest[size:], spelt + symbol)
-
-        walk(piece.lower(), "")
+        spellings = _spellings(piece.lower(), symbols, limit)
         if not spellings:
             return ()
         options.append(spellings)
@@ -495,6 +482,42 @@ def _recased(text: str, symbols: frozenset[str], limit: int = 3) -> tuple[str, .
     return tuple(result for result in itertools.islice(results, limit + 1) if result != text)[
         :limit
     ]
+
+
+MAX_RECASED_LETTERS = 60
+"""Longer runs of letters are no mistyped formula; cutting them would only take time."""
+
+
+def _spellings(word: str, symbols: frozenset[str], limit: int) -> list[str]:
+    """Up to ``limit`` ways to cut the lower-case ``word`` into element symbols.
+
+    Positions from which no cut reaches the end are remembered: without that, a long
+    run such as ``cacasocc...`` that fails near its end took exponential time.
+    """
+    if len(word) > MAX_RECASED_LETTERS:
+        return []
+    found: list[str] = []
+    dead: set[int] = set()
+
+    def walk(start: int, spelt: str) -> bool:
+        if start == len(word):
+            found.append(spelt)
+            return True
+        if start in dead:
+            return False
+        reached = False
+        for size in (2, 1):
+            symbol = word[start : start + size].capitalize()
+            if start + size <= len(word) and symbol in symbols:
+                reached = walk(start + size, spelt + symbol) or reached
+                if len(found) >= limit:
+                    return True
+        if not reached:
+            dead.add(start)
+        return reached
+
+    walk(0, "")
+    return found
 
 
 def element_fractions(

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import httpx
@@ -78,3 +79,15 @@ def test_a_superscript_count_in_a_formula_is_an_input_error_naming_it(formula: s
     # Was decimal.InvalidOperation: isdigit() took '³' as a count Decimal cannot read.
     with pytest.raises(InputError, match=f"has '{formula[-1]}'"):
         parse_formula(formula, {"Fe", "O"})
+
+
+def test_suggestions_for_a_long_miscased_formula_come_at_once() -> None:
+    # Was exponential: re-casing tried every cut of 'cacasocc...' again after each failure.
+    text = "CaCaSOCCaSaSOCCaSOCaCaCSOCCaSOCaCaCOCaCaCCaSOCCaSaSOCCaSOCaCaCSOCCaSOCaCaCOCaCaCaa"
+    started = time.monotonic()
+    with pytest.raises(InputError, match="'Sa'"):
+        parse_formula(text)
+    assert time.monotonic() - started < 2
+    with pytest.raises(InputError) as caught:
+        parse_formula("caso4")
+    assert caught.value.suggestions[0] == "CaSO4"
