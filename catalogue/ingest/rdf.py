@@ -55,14 +55,25 @@ def _problem(path: Path, en: str, nb: str, value: str | None = None) -> Problem:
     )
 
 
+MAX_JSON_DEPTH = 64
+"""Deeper JSON is no submission (a stream in JSON-LD is a few levels deep); past
+Python's recursion limit it would end in a RecursionError instead of a problem."""
+
+
 class _RemoteContext(ValueError):
     pass
 
 
-def _inline_contexts(node: Any) -> Any:
+class _TooDeep(ValueError):
+    pass
+
+
+def _inline_contexts(node: Any, depth: int = 0) -> Any:
     """Replace references to the shipped context by its content; refuse other remote ones."""
+    if depth > MAX_JSON_DEPTH:
+        raise _TooDeep
     if isinstance(node, list):
-        return [_inline_contexts(item) for item in node]
+        return [_inline_contexts(item, depth + 1) for item in node]
     if not isinstance(node, dict):
         return node
     result: dict[str, Any] = {}
@@ -79,7 +90,7 @@ def _inline_contexts(node: Any) -> Any:
                     resolved.append(context)
             result[key] = resolved if isinstance(value, list) else resolved[0]
         else:
-            result[key] = _inline_contexts(value)
+            result[key] = _inline_contexts(value, depth + 1)
     return result
 
 
@@ -126,6 +137,15 @@ def read_rdf(path: Path) -> RdfSubmission:
                     path,
                     f"not valid JSON at line {error.lineno} column {error.colno}: {error.msg}",
                     f"ikke gyldig JSON på linje {error.lineno} kolonne {error.colno}: {error.msg}",
+                )
+            )
+            return submission
+        except (RecursionError, _TooDeep):
+            submission.problems.append(
+                _problem(
+                    path,
+                    f"the JSON is nested more than {MAX_JSON_DEPTH} levels deep",
+                    f"JSON-en er nøstet mer enn {MAX_JSON_DEPTH} nivåer dypt",
                 )
             )
             return submission

@@ -12,6 +12,7 @@ import pytest
 from catalogue.config import DEFAULT_DATA_BASE
 from catalogue.errors import InputError
 from catalogue.ingest.composition import parse_formula
+from catalogue.ingest.rdf import read_rdf
 from catalogue.ingest.template import read_template
 from catalogue.ingest.to_rdf import decimal_literal, map_template, parse_number, parse_year
 from tests.api.conftest import LiveServer
@@ -91,3 +92,15 @@ def test_suggestions_for_a_long_miscased_formula_come_at_once() -> None:
     with pytest.raises(InputError) as caught:
         parse_formula("caso4")
     assert caught.value.suggestions[0] == "CaSO4"
+
+
+@pytest.mark.parametrize("text", ["[" * 3000, '{"a":' * 900 + "1" + "}" * 900])
+def test_deeply_nested_json_ld_is_a_problem_not_a_recursion_error(
+    text: str, tmp_path: Path
+) -> None:
+    # Was RecursionError from json.loads or from inlining the contexts.
+    path = tmp_path / "deep.jsonld"
+    path.write_text(text, encoding="utf-8")
+    [problem] = read_rdf(path).problems
+    assert problem.file == "deep.jsonld"
+    assert "nested more than" in problem.text()
