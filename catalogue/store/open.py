@@ -26,7 +26,7 @@ def open_store(settings: Settings) -> CatalogueStore:
             single_request_quads=settings.endpoint_single_request_quads,
             batch_quads=settings.endpoint_batch_quads,
         )
-    return OxigraphStore(settings.store)
+    return OxigraphStore(settings.store, batch_quads=settings.store_batch_quads)
 
 
 @contextmanager

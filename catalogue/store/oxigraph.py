@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -23,6 +25,13 @@ BULK_BATCH = 1_000_000
 """Quads per ``bulk_extend`` call: large enough to keep few files for RocksDB to merge,
 small enough for the progress bar to move on a large load."""
 
+PENDING = "urn:x-sidestream:pending:"
+"""Prefix of the graph in which a batched write lists the graphs it fills, before its first
+batch; the transaction that registers the submission drops it."""
+FILLS = NamedNode("urn:x-sidestream:fills")
+
+log = logging.getLogger(__name__)
+
 
 class StoreError(SidestreamError):
     """The store could not be opened or written."""
@@ -31,8 +40,9 @@ class StoreError(SidestreamError):
 class OxigraphStore:
     """pyoxigraph ``Store``; ``path=None`` keeps everything in memory (tests)."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, *, batch_quads: int = BULK_BATCH) -> None:
         self.path = path
+        self.batch_quads = batch_quads
         try:
             if path is None:
                 self._store = pyoxigraph.Store()
@@ -41,6 +51,42 @@ class OxigraphStore:
                 self._store = pyoxigraph.Store(str(path))
         except OSError as error:
             raise StoreError(f"cannot open the store at {path}: {error}") from error
+        self.drop_interrupted_writes()
+
+    def drop_interrupted_writes(self) -> list[NamedNode]:
+        """Drop the graphs of batched writes that never registered their submission.
+
+        Safe only when no write is in flight: when the store has just been opened, as
+        RocksDB's lock lets one process at a time open it for writing, and this process
+        has not begun one. A process killed in the middle of a bulk load leaves its
+        batches on disk, invisible (unregistered) but taking room and in ``quads()``;
+        its ``PENDING`` graph names them. Returns the graphs dropped.
+        """
+        dropped: list[NamedNode] = []
+        for pending in self._pending_graphs():
+            filled = [
+                quad.object
+                for quad in self._store.quads_for_pattern(pending, FILLS, None, pending)
+                if isinstance(quad.object, NamedNode)
+            ]
+            for graph in filled:
+                self._store.remove_graph(graph)
+            self._store.remove_graph(pending)
+            dropped += filled
+        if dropped:
+            log.warning(
+                "dropped %d graphs left by an interrupted load: %s",
+                len(dropped),
+                ", ".join(sorted(graph.value for graph in dropped)),
+            )
+        return dropped
+
+    def _pending_graphs(self) -> list[NamedNode]:
+        return [
+            graph
+            for graph in self._store.named_graphs()
+            if isinstance(graph, NamedNode) and graph.value.startswith(PENDING)
+        ]
 
     @property
     def raw(self) -> pyoxigraph.Store:
@@ -103,41 +149,55 @@ class OxigraphStore:
         is several times faster and not transactional. No caller sees a graph the catalogue
         graph does not register (``access.view_for``), so content written first stays
         invisible until the metadata quads, written last in one transaction, register it.
-        If anything fails before that, the content graphs are dropped again.
+        Before the first batch a ``PENDING`` graph records which graphs the write fills; the
+        registering transaction drops it. If anything fails before that, the content graphs
+        are dropped again; if the process dies, the next opening drops them
+        (:meth:`drop_interrupted_writes`).
         """
-        metadata: list[Quad] = []
-        graphs: set[NamedNode] = set()
+        metadata = [quad for quad in change.quads if quad.graph_name == change.metadata_graph]
+        graphs = {
+            quad.graph_name
+            for quad in change.quads
+            if quad.graph_name != change.metadata_graph and isinstance(quad.graph_name, NamedNode)
+        }
+        pending = NamedNode(f"{PENDING}{uuid.uuid4().hex}")
+        # one transaction, before any content: a crash after it always leaves the record
+        self._store.extend(Quad(pending, FILLS, graph, pending) for graph in graphs)
         total = len(change.quads)
         try:
+            for graph in graphs:
+                # Anything already in this unregistered graph is left by an interrupted
+                # load: it must not mix with this one.
+                self._store.remove_graph(graph)
             batch: list[Quad] = []
             for done, quad in enumerate(change.quads, start=1):
-                if quad.graph_name == change.metadata_graph:
-                    metadata.append(quad)
-                else:
+                if quad.graph_name != change.metadata_graph:
                     batch.append(quad)
-                    graph = quad.graph_name
-                    if isinstance(graph, NamedNode) and graph not in graphs:
-                        # Anything already in this unregistered graph is left by an
-                        # interrupted load: it must not mix with this one.
-                        self._store.remove_graph(graph)
-                        graphs.add(graph)
-                if len(batch) == BULK_BATCH or done == total:
+                if len(batch) == self.batch_quads or done == total:
                     # batches, not one copy of the whole write beside the caller's list
                     self._store.bulk_extend(batch)
                     batch = []
                     if progress is not None:
                         progress(done, total)
-            self._store.extend(metadata)
+            # Registration and the end of the pending record: one SPARQL update request,
+            # one transaction.
+            self._store.update(write_update(SubmissionWrite(metadata, replaces=[pending])))
         except BaseException:
             for graph in graphs:
                 self._store.remove_graph(graph)
+            self._store.remove_graph(pending)
             raise
 
     def quads(self, graph: NamedNode | None = None) -> Iterator[Quad]:
         return iter(self._store.quads_for_pattern(None, None, None, graph))
 
     def named_graphs(self) -> list[NamedNode]:
-        return [g for g in self._store.named_graphs() if isinstance(g, NamedNode)]
+        """The catalogue's graphs: not the record of a batched write in progress."""
+        return [
+            g
+            for g in self._store.named_graphs()
+            if isinstance(g, NamedNode) and not g.value.startswith(PENDING)
+        ]
 
     def add_quads(self, quads: Iterable[Quad]) -> None:
         self._store.extend(quads)
