@@ -112,17 +112,20 @@ def backup(store: CatalogueStore, settings: Settings, archive: Path) -> Summary:
             members.append((DUMP, staging / DUMP))
         for name, path in ((TOKENS, tokens_path(settings)), (AUDIT, audit_path(settings))):
             if path.is_file():
-                members.append((name, path))
+                # a copy: the audit log may grow while the archive is written, and the hash
+                # must be of exactly the bytes archived
+                shutil.copyfile(path, staging / name)
+                members.append((name, staging / name))
         files: dict[str, dict[str, int | str]] = {}
         partial = archive.with_name(f".{archive.name}.{uuid.uuid4().hex[:8]}.partial")
         try:
             with tarfile.open(partial, "w:gz", compresslevel=3) as tar:
                 for name, path in members:
-                    # Read once: the hash is of exactly the bytes archived (the audit log may
-                    # grow meanwhile).
-                    data = path.read_bytes()
-                    files[name] = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-                    _add(tar, name, data)
+                    with path.open("rb") as handle:
+                        size, sha256 = _digest(handle)
+                        files[name] = {"size": size, "sha256": sha256}
+                        handle.seek(0)
+                        tar.addfile(_entry(name, size), handle)
                 manifest = {
                     "format": FORMAT,
                     "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -132,7 +135,7 @@ def backup(store: CatalogueStore, settings: Settings, archive: Path) -> Summary:
                     "files": files,
                 }
                 text = json.dumps(manifest, indent=2, sort_keys=True).encode("utf-8")
-                _add(tar, MANIFEST, text)
+                tar.addfile(_entry(MANIFEST, len(text)), io.BytesIO(text))
             partial.replace(archive)
         finally:
             partial.unlink(missing_ok=True)
@@ -155,12 +158,12 @@ def _work_folder(store: CatalogueStore) -> Path | None:
     return None
 
 
-def _add(tar: tarfile.TarFile, name: str, data: bytes) -> None:
+def _entry(name: str, size: int) -> tarfile.TarInfo:
     info = tarfile.TarInfo(name)
-    info.size = len(data)
+    info.size = size
     info.mode = 0o600
     info.mtime = int(datetime.now(UTC).timestamp())
-    tar.addfile(info, io.BytesIO(data))
+    return info
 
 
 def _catalogue_graphs(store: CatalogueStore, settings: Settings) -> list[NamedNode]:
