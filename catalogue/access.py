@@ -14,6 +14,7 @@ from every answer without any handler filtering rows.
 
 from __future__ import annotations
 
+from collections import ChainMap
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
@@ -129,7 +130,47 @@ def view_for(store: CatalogueStore, caller: Caller) -> View:
     return View(tuple(sorted(graphs, key=lambda g: g.value)))
 
 
-def partition(quads: list[Quad]) -> dict[Level, list[Quad]]:
+@dataclass
+class SubmissionLevels:
+    """What deciding a statement's level needs to know of the whole submission: the level
+    of each stream and of each organisation and site its streams name, and the highest
+    stream level. Gathered over all of a submission's statements (``add``, chunk by chunk
+    for a large file), so that each chunk is then partitioned as the whole would be."""
+
+    named: dict[str, Level]
+    highest: Level | None = None
+
+    def add(self, quads: list[Quad]) -> None:
+        streams: dict[str, Level] = {}
+        for quad in quads:
+            if quad.predicate.value == CONFIDENTIALITY_PROPERTY:
+                streams[quad.subject.value] = LEVELS.get(quad.object, Level.CONFIDENTIAL)  # type: ignore[arg-type]
+        for quad in quads:
+            if quad.predicate.value == RDF_TYPE and quad.object.value in STREAM_TYPES:
+                streams.setdefault(quad.subject.value, Level.PUBLIC)
+        self.named.update(streams)
+        if streams:
+            top = max(streams.values())
+            self.highest = top if self.highest is None else max(self.highest, top)
+        for quad in quads:
+            if quad.predicate.value in ATTACHMENTS and quad.subject.value in streams:
+                named = quad.object.value
+                level = streams[quad.subject.value]
+                self.named[named] = min(self.named.get(named, level), level)
+
+    @property
+    def used(self) -> set[Level]:
+        """The levels whose graphs the submission fills (every one holds a stream)."""
+        return set(self.named.values()) or {Level.PUBLIC}
+
+
+def submission_levels(quads: list[Quad]) -> SubmissionLevels:
+    levels = SubmissionLevels(named={})
+    levels.add(quads)
+    return levels
+
+
+def partition(quads: list[Quad], whole: SubmissionLevels | None = None) -> dict[Level, list[Quad]]:
     """Split one submission's statements by the level of the stream they describe.
 
     A stream's own statements and those of its ``#fragments`` take its level (``public``
@@ -137,20 +178,14 @@ def partition(quads: list[Quad]) -> dict[Level, list[Quad]]:
     that name it, so it shows wherever one of its streams does; a blank node takes the
     level of the statement that points at it. Anything left (statements about nothing a
     stream reaches) takes the submission's highest level: when in doubt, hide.
+
+    ``whole`` gives the levels of the whole submission when ``quads`` are one chunk of it
+    (the rows of a large template, mapped a chunk at a time); by default ``quads`` are all.
     """
-    stream_levels: dict[str, Level] = {}
-    for quad in quads:
-        if quad.predicate.value == CONFIDENTIALITY_PROPERTY:
-            stream_levels[quad.subject.value] = LEVELS.get(quad.object, Level.CONFIDENTIAL)  # type: ignore[arg-type]
-    for quad in quads:
-        if quad.predicate.value == RDF_TYPE and quad.object.value in STREAM_TYPES:
-            stream_levels.setdefault(quad.subject.value, Level.PUBLIC)
-    levels: dict[str, Level] = dict(stream_levels)
-    for quad in quads:
-        if quad.predicate.value in ATTACHMENTS and quad.subject.value in stream_levels:
-            named = quad.object.value
-            level = stream_levels[quad.subject.value]
-            levels[named] = min(levels.get(named, level), level)
+    whole = whole or submission_levels(quads)
+    # this chunk's fragments and blank nodes, over the whole submission's named levels (a
+    # chain, not a copy: the whole may hold a million streams)
+    levels: ChainMap[str, Level] = ChainMap({}, whole.named)
     for quad in quads:
         subject = quad.subject.value
         base = subject.split("#", 1)[0]
@@ -166,7 +201,7 @@ def partition(quads: list[Quad]) -> dict[Level, list[Quad]]:
                 if levels.get(target.value, Level.CONFIDENTIAL + 1) > level:
                     levels[target.value] = level
                     changed = True
-    fallback = max(stream_levels.values(), default=Level.PUBLIC)
+    fallback = Level.PUBLIC if whole.highest is None else whole.highest
     parts: dict[Level, list[Quad]] = {}
     for quad in quads:
         parts.setdefault(levels.get(quad.subject.value, fallback), []).append(quad)

@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     """Quads per bulk-load batch of a new submission on the embedded store (progress moves
     per batch; a small value lets the crash tests stop a load between batches)."""
 
+    load_chunk_streams: int = Field(default=10_000, ge=1)
+    """Streams per chunk of a large template: a file with more rows is validated, then
+    mapped, materialised and written, one chunk at a time, so a load's memory is one chunk's
+    statements (plus the file's text), not the whole file's. A new submission only; a
+    replacement is one transaction and holds the whole file."""
+
     endpoint: str | None = None
     """SPARQL 1.1 query URL of an existing server; when set, the catalogue lives there
     (``catalogue.store.remote``) and ``store`` is not used for data."""

@@ -19,14 +19,14 @@ class WriteBar:
         self.enabled = enabled
         self.bar: tqdm | None = None  # type: ignore[type-arg]
 
-    def __call__(self, sent: int, total: int) -> None:
+    def __call__(self, sent: int, total: int, unit: str = "quads") -> None:
         if not self.enabled:
             return
         if self.bar is None:
             if sent >= total:
                 return
             self.bar = tqdm(
-                total=total, unit=" quads", unit_scale=True, desc="  writing", file=sys.stderr
+                total=total, unit=f" {unit}", unit_scale=True, desc="  writing", file=sys.stderr
             )
         self.bar.update(sent - self.bar.n)
         if sent >= total:

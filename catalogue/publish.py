@@ -11,10 +11,11 @@ catalogue is left exactly as it was.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,11 +23,18 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode, Quad
 
 from catalogue import queries
-from catalogue.access import inferred_graph, level_graphs, partition
+from catalogue.access import (
+    SubmissionLevels,
+    inferred_graph,
+    level_graphs,
+    partition,
+    submission_levels,
+)
 from catalogue.config import Settings
 from catalogue.errors import SubmissionRejected
 from catalogue.inference import materialise
 from catalogue.ingest.rdf import read_rdf
+from catalogue.ingest.template import TemplateTable
 from catalogue.namespaces import RDF_TYPE, SS
 from catalogue.report import Problem, Report, Severity
 from catalogue.store.base import CatalogueStore, SubmissionWrite, WriteProgress
@@ -55,6 +63,12 @@ class PreparedFile:
     identifiers: dict[str, str] = field(default_factory=dict)
     """Stream identifier -> stream IRI."""
     problems: list[Problem] = field(default_factory=list)
+    chunks: list[TemplateTable] = field(default_factory=list)
+    """A large template's rows, ``load_chunk_streams`` a chunk, when it was validated chunk by
+    chunk; ``quads`` then stays empty and each chunk is mapped again as it is written
+    (:func:`chunked_content`)."""
+    levels: SubmissionLevels | None = None
+    """The whole submission's levels, for partitioning its chunks one at a time."""
 
     @property
     def conforms(self) -> bool:
@@ -114,18 +128,60 @@ def catalogue_graph(settings: Settings) -> NamedNode:
 def submission_quads(triples: list[Quad], graph: NamedNode, meta: NamedNode) -> list[Quad]:
     """What the store holds for one submission's statements: one graph per level
     (``access.partition``), each with its inferences and, in ``meta``, its level."""
+    levels = submission_levels(triples)
+    return content_quads(triples, graph, levels) + level_records(graph, meta, levels)
+
+
+def content_quads(triples: list[Quad], graph: NamedNode, levels: SubmissionLevels) -> list[Quad]:
+    """The statements of a submission, or of one chunk of it, in their level graphs, each
+    level's followed by what is inferred from it."""
     quads: list[Quad] = []
     graphs = level_graphs(graph)
-    for level, part in sorted(partition(triples).items()):
+    for level, part in sorted(partition(triples, levels).items()):
         target = graphs[level]
         asserted = [Quad(q.subject, q.predicate, q.object, target) for q in part]
         quads += asserted
         quads += materialise(asserted, inferred_graph(target))
-        quads += [
-            Quad(target, NamedNode(DCTERMS + "isPartOf"), graph, meta),
-            Quad(target, NamedNode(SS.confidentiality), level.iri, meta),
-        ]
     return quads
+
+
+def level_records(graph: NamedNode, meta: NamedNode, levels: SubmissionLevels) -> list[Quad]:
+    """In the catalogue graph: each level graph the submission fills, its level, and that it
+    is part of the submission (what registers it: ``access.view_for``)."""
+    graphs = level_graphs(graph)
+    return [
+        quad
+        for level in sorted(levels.used)
+        for quad in (
+            Quad(graphs[level], NamedNode(DCTERMS + "isPartOf"), graph, meta),
+            Quad(graphs[level], NamedNode(SS.confidentiality), level.iri, meta),
+        )
+    ]
+
+
+def chunked_content(
+    prepared: PreparedFile,
+    graph: NamedNode,
+    settings: Settings,
+    progress: WriteProgress | None = None,
+) -> Iterator[list[Quad]]:
+    """A chunked file's content, one chunk at a time: mapped again (the chunk validated
+    earlier, the mapping is deterministic), partitioned by the whole submission's levels and
+    materialised. Materialising per chunk lists each chunk's leading holders of an element
+    (``inference``): more entries than the whole file would have, never fewer, and the
+    ranking queries read the leading holders of every graph in a view together."""
+    from catalogue.ingest.resolve import Vocabulary
+    from catalogue.ingest.to_rdf import map_template
+
+    assert prepared.levels is not None
+    vocabulary = Vocabulary.load()
+    total, done = len(prepared.identifiers), 0
+    for chunk in prepared.chunks:
+        mapped = map_template(chunk, base=settings.data_base, vocabulary=vocabulary)
+        yield content_quads(mapped.quads, graph, prepared.levels)
+        done += len(mapped.identifiers)
+        if progress is not None:
+            progress(done, total, "streams")
 
 
 def prepare_file(path: Path, settings: Settings, progress: Progress = _quiet) -> PreparedFile:
@@ -156,6 +212,8 @@ def prepare_file(path: Path, settings: Settings, progress: Progress = _quiet) ->
         prepared.problems.extend(table.problems)
         if not prepared.conforms:
             return prepared
+        if len(table.rows) > settings.load_chunk_streams:
+            return _prepare_in_chunks(prepared, table, settings, progress)
         progress(f"{path.name}: mapping {len(table.rows)} rows to RDF")
         mapped = map_template(table, base=settings.data_base)
     else:  # read_rdf reports an unsupported extension itself
@@ -177,6 +235,46 @@ def prepare_file(path: Path, settings: Settings, progress: Progress = _quiet) ->
         f"{path.name}: validating {len(mapped.identifiers)} streams ({len(mapped.quads)} triples)"
     )
     prepared.problems.extend(validate_quads(prepared.quads, file=path.name, rows=prepared.rows))
+    return prepared
+
+
+def _prepare_in_chunks(
+    prepared: PreparedFile, table: TemplateTable, settings: Settings, progress: Progress
+) -> PreparedFile:
+    """:func:`prepare_file` for a template of more than ``load_chunk_streams`` rows: map and
+    validate a chunk of rows at a time, keeping only the problems, identifiers and levels,
+    so memory holds one chunk's statements. The same problems as the whole file at once:
+    every shape's focus is a stream or something only its own row describes, and a file
+    with mapping violations reports those alone."""
+    from catalogue.ingest.resolve import Vocabulary
+    from catalogue.ingest.to_rdf import map_template
+    from catalogue.validation.validate import validate_quads
+
+    vocabulary = Vocabulary.load()
+    size = settings.load_chunk_streams
+    name = prepared.path.name
+    first_row: dict[str, int] = {}
+    levels = SubmissionLevels(named={})
+    shape_problems: list[Problem] = []
+    rows = len(table.rows)
+    for start in range(0, rows, size):
+        chunk = dataclasses.replace(table, rows=table.rows[start : start + size], problems=[])
+        prepared.chunks.append(chunk)
+        end = start + len(chunk.rows)
+        progress(f"{name}: mapping rows {start + 1:,} to {end:,} of {rows:,} to RDF")
+        mapped = map_template(
+            chunk, base=settings.data_base, vocabulary=vocabulary, first_row=first_row
+        )
+        prepared.problems.extend(mapped.problems)
+        prepared.rows.update(mapped.rows)
+        prepared.identifiers.update(mapped.identifiers)
+        levels.add(mapped.quads)
+        if prepared.conforms:  # past a mapping violation, only mapping is checked
+            progress(f"{name}: validating streams {start + 1:,} to {end:,} of {rows:,}")
+            shape_problems += validate_quads(mapped.quads, file=name, rows=mapped.rows)
+    prepared.levels = levels
+    if prepared.conforms:
+        prepared.problems.extend(shape_problems)
     return prepared
 
 
@@ -352,6 +450,29 @@ def load_files(
     replaced: list[NamedNode] = []
     subjects: list[NamedNode] = []
     summaries = []
+    chunked = [p for p, _, status in planned if p.chunks and status == "loaded"]
+    if chunked and (len(chunked) > 1 or len(planned) > 1):
+        # One store write per load, registration last: its streamed content can be one
+        # file's chunks, whose statements must not be held in memory beside another's.
+        raise SubmissionRejected(
+            Report(
+                [
+                    Problem(
+                        severity=Severity.VIOLATION,
+                        message={
+                            "en": f"{chunked[0].path.name} has more than "
+                            f"{settings.load_chunk_streams:,} streams: load it on its own",
+                            "nb": f"{chunked[0].path.name} har mer enn "
+                            f"{settings.load_chunk_streams:,} strømmer: last den alene",
+                        },
+                        rule="catalogue:large-file-alone",
+                        file=chunked[0].path.name,
+                    )
+                ]
+            )
+        )
+    batches: Iterator[list[Quad]] = iter(())
+    batch_graphs: list[NamedNode] = []
     for prepared, graph, status in planned:
         summaries.append(
             SubmissionSummary(
@@ -364,6 +485,19 @@ def load_files(
         )
         if status == "unchanged":
             continue
+        if prepared.chunks and status == "loaded":
+            progress(
+                f"{prepared.path.name}: writing {len(prepared.identifiers):,} streams, "
+                f"{settings.load_chunk_streams:,} at a time, with their inferences"
+            )
+            assert prepared.levels is not None
+            batches = chunked_content(prepared, graph, settings, write_progress)
+            batch_graphs = content_graphs(graph)
+            quads += level_records(graph, meta, prepared.levels)
+            quads += _metadata(graph, prepared, meta, publisher, now)
+            continue
+        if prepared.chunks:  # a replacement is one transaction: the whole file at once
+            prepared.quads = [q for c in prepared.chunks for q in _mapped(c, settings)]
         progress(f"{prepared.path.name}: materialising inferences")
         quads += submission_quads(prepared.quads, graph, meta)
         prepared.quads = []  # the stored layout holds them now: not two copies at once
@@ -371,7 +505,13 @@ def load_files(
         if status == "replaced":
             replaced += content_graphs(graph)
             subjects += [graph, *level_graphs(graph).values()]
-    if quads:
+    if batch_graphs:
+        store.write(
+            SubmissionWrite(
+                quads=quads, metadata_graph=meta, batches=batches, batch_graphs=batch_graphs
+            )
+        )
+    elif quads:
         progress(f"writing {len(quads)} quads")
         store.write(
             SubmissionWrite(
@@ -380,6 +520,12 @@ def load_files(
             write_progress,
         )
     return LoadResult(submissions=summaries, report=report)
+
+
+def _mapped(chunk: TemplateTable, settings: Settings) -> list[Quad]:
+    from catalogue.ingest.to_rdf import map_template
+
+    return map_template(chunk, base=settings.data_base).quads
 
 
 def withdraw(store: CatalogueStore, settings: Settings, submission_id: str) -> bool:

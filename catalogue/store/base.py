@@ -6,7 +6,7 @@ backend, so no second RDF library leaks through.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -24,8 +24,14 @@ from pyoxigraph import (
 Term = NamedNode | BlankNode | Literal | Triple
 Row = dict[str, Term]
 QueryResult = QuerySolutions | QueryBoolean | QueryTriples
-WriteProgress = Callable[[int, int], None]
-"""Told ``(quads sent, quads in the write)`` as a large write proceeds."""
+
+
+class WriteProgress(Protocol):
+    """Told how far a large write has come: ``(quads sent, quads in the write)`` from a store;
+    ``(streams written, streams in the file, "streams")`` from a load written a chunk of
+    streams at a time (``catalogue.publish.chunked_content``)."""
+
+    def __call__(self, sent: int, total: int, unit: str = "quads") -> None: ...
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,12 @@ class SubmissionWrite:
     replaces: list[NamedNode] = field(default_factory=list)
     metadata_graph: NamedNode | None = None
     metadata_subjects: list[NamedNode] = field(default_factory=list)
+    batches: Iterable[list[Quad]] = ()
+    """More content, produced while it is written: a large template's chunks, each mapped
+    and materialised when the store asks for it, so that memory holds one chunk. New
+    content only (:attr:`registers_new_content`); every quad in a graph of
+    ``batch_graphs``; the metadata in ``quads`` is still written last."""
+    batch_graphs: list[NamedNode] = field(default_factory=list)
 
     @property
     def registers_new_content(self) -> bool:

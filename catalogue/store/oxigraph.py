@@ -159,7 +159,10 @@ class OxigraphStore:
             quad.graph_name
             for quad in change.quads
             if quad.graph_name != change.metadata_graph and isinstance(quad.graph_name, NamedNode)
-        }
+        } | set(change.batch_graphs)
+        # content produced while it is written reports its own progress (publish knows its
+        # streams; the quads still to come are not known here)
+        progress = None if change.batch_graphs else progress
         pending = NamedNode(f"{PENDING}{uuid.uuid4().hex}")
         # one transaction, before any content: a crash after it always leaves the record
         self._store.extend(Quad(pending, FILLS, graph, pending) for graph in graphs)
@@ -179,6 +182,9 @@ class OxigraphStore:
                     batch = []
                     if progress is not None:
                         progress(done, total)
+            for content in change.batches:
+                for start in range(0, len(content), self.batch_quads):
+                    self._store.bulk_extend(content[start : start + self.batch_quads])
             # Registration and the end of the pending record: one SPARQL update request,
             # one transaction.
             self._store.update(write_update(SubmissionWrite(metadata, replaces=[pending])))

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import itertools
 import re
 import urllib.error
 import uuid
@@ -406,7 +407,7 @@ class RemoteStore:
         if not change.replaces and not change.metadata_subjects and not change.quads:
             return
         change = dataclasses.replace(change, quads=skolem.skolemise(change.quads))
-        if len(change.quads) > self.single_request_quads:
+        if len(change.quads) > self.single_request_quads or change.batch_graphs:
             self._staged_write(change, progress)
             return
         self._update(write_update(change))
@@ -441,7 +442,7 @@ class RemoteStore:
         metadata = [quad for quad in change.quads if quad.graph_name == change.metadata_graph]
         content = [quad for quad in change.quads if quad.graph_name != change.metadata_graph]
         self._drop_stale_staging()
-        targets = sorted({quad.graph_name for quad in content}, key=str)
+        targets = sorted({quad.graph_name for quad in content} | set(change.batch_graphs), key=str)
         named = [target for target in targets if isinstance(target, NamedNode)]
         direct = change.registers_new_content
         if direct:
@@ -452,12 +453,17 @@ class RemoteStore:
             staging = {target: NamedNode(f"{run}:{index}") for index, target in enumerate(named)}
         total, sent = len(change.quads), 0
         size = self.batch_quads if self.gsp_endpoint else self.update_batch_quads
+        # content produced while it is written reports its own progress (publish knows its
+        # streams; the quads still to come are not known here)
+        progress = None if change.batch_graphs else progress
+        pieces = itertools.chain([content], (skolem.skolemise(b) for b in change.batches))
         try:
-            for start in range(0, len(content), size):
-                self._stage(content[start : start + size], staging)
-                sent += len(content[start : start + size])
-                if progress is not None:
-                    progress(sent, total)
+            for piece in pieces:
+                for start in range(0, len(piece), size):
+                    self._stage(piece[start : start + size], staging)
+                    sent += len(piece[start : start + size])
+                    if progress is not None:
+                        progress(sent, total)
             removals = write_update(dataclasses.replace(change, quads=[]))
             moves = [] if direct else [f"MOVE GRAPH {staging[t]} TO GRAPH {t}" for t in named]
             inserts = insert_data(metadata) if metadata else ""
