@@ -21,6 +21,7 @@ import itertools
 import json
 import multiprocessing
 import platform
+import resource
 import sys
 import tempfile
 import time
@@ -60,11 +61,17 @@ def sidestream_load(path: Path, folder: Path) -> tuple[dict[str, float], int]:
     quads = len(store.raw)
     store.close()
     assert result.report.conforms
-    timings = {"total": end - start}
+    # the process's peak so far: the template written and this load (the raw and pySHACL
+    # baselines come after)
+    timings = {"total": end - start, "peak_rss_mb": peak_rss_mb()}
     marks = [*stages, ("end", end)]
     for (name, at), (_, following) in itertools.pairwise(marks):
         timings[name] = timings.get(name, 0.0) + following - at
     return timings, quads
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def raw_bulk_load(quads: list[pyoxigraph.Quad], folder: Path) -> float:
@@ -193,11 +200,11 @@ def main() -> None:
         kept = args.keep or folder
         kept.mkdir(parents=True, exist_ok=True)
         path = write_dataset(kept / f"synthetic-{args.streams}.csv", args.streams, args.seed)
+        # sidestream's load first, so that its peak memory is its own
+        ours, quads = sidestream_load(path, kept)
         mapped = map_template(read_template(path), base=Settings().data_base)
         triples = len(mapped.quads)
         print(f"{args.streams} streams, {triples} asserted triples", file=sys.stderr)
-
-        ours, quads = sidestream_load(path, kept)
         if args.keep is not None:
             record_prepared(args.keep, args.streams, args.seed, quads)
         raw = raw_bulk_load(mapped.quads, folder)
@@ -222,7 +229,11 @@ def main() -> None:
         "streams": args.streams,
         "triples": triples,
         "sidestream_seconds": round(ours["total"], 3),
-        "sidestream_stages": {k: round(v, 3) for k, v in ours.items() if k != "total"},
+        "sidestream_stages": {
+            k: round(v, 3) for k, v in ours.items() if k not in ("total", "peak_rss_mb")
+        },
+        "sidestream_peak_rss_mb": round(ours["peak_rss_mb"]),
+        "chunk_streams": Settings().load_chunk_streams,
         "streams_per_second": round(args.streams / ours["total"], 1),
         "raw_bulk_load_seconds": round(raw, 3),
         "share_of_raw_rate": round(raw / ours["total"], 4),
@@ -247,6 +258,10 @@ def main() -> None:
     print(f"{'sidestream validated load':<44}{ours['total']:>10.2f}{rate:>12.0f}")
     for stage, seconds in record["sidestream_stages"].items():
         print(f"{'  ' + stage:<44}{seconds:>10.2f}")
+    print(
+        f"  peak resident memory {record['sidestream_peak_rss_mb']:,} MB "
+        f"(chunks of {record['chunk_streams']:,} streams)"
+    )
     print(f"{'pyoxigraph raw bulk load (same quads)':<44}{raw:>10.2f}{args.streams / raw:>12.0f}")
     if baseline is not None:
         print(

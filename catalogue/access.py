@@ -158,6 +158,15 @@ class SubmissionLevels:
                 level = streams[quad.subject.value]
                 self.named[named] = min(self.named.get(named, level), level)
 
+    def merge(self, other: SubmissionLevels) -> None:
+        """Add what ``other`` found in another chunk of the same submission."""
+        for name, level in other.named.items():
+            self.named[name] = min(self.named.get(name, level), level)
+        if other.highest is not None:
+            self.highest = (
+                other.highest if self.highest is None else max(self.highest, other.highest)
+            )
+
     @property
     def used(self) -> set[Level]:
         """The levels whose graphs the submission fills (every one holds a stream)."""

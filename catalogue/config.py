@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     statements (plus the file's text), not the whole file's. A new submission only; a
     replacement is one transaction and holds the whole file."""
 
+    load_workers: int = Field(default=2, ge=1)
+    """Processes that map and validate a large template's chunks side by side (1: all in the
+    loading process). Two by default: the machines this was measured on have two cores."""
+
     endpoint: str | None = None
     """SPARQL 1.1 query URL of an existing server; when set, the catalogue lives there
     (``catalogue.store.remote``) and ``store`` is not used for data."""

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import multiprocessing
 import re
 import unicodedata
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -238,40 +241,98 @@ def prepare_file(path: Path, settings: Settings, progress: Progress = _quiet) ->
     return prepared
 
 
+@dataclass
+class PreparedChunk:
+    """What mapping and validating one chunk of a large template found (all of it small:
+    the chunk's statements stay in the process that made them)."""
+
+    mapping_problems: list[Problem]
+    shape_problems: list[Problem]
+    rows: dict[str, int]
+    identifiers: dict[str, str]
+    levels: SubmissionLevels
+
+
+def prepare_chunk(chunk: TemplateTable, base: str) -> PreparedChunk:
+    """Map and validate one chunk (in a worker process of :func:`_prepare_in_chunks`)."""
+    from catalogue.ingest.to_rdf import map_template
+    from catalogue.validation.validate import validate_quads
+
+    mapped = map_template(chunk, base=base)
+    conforms = not any(p.severity is Severity.VIOLATION for p in mapped.problems)
+    return PreparedChunk(
+        mapping_problems=mapped.problems,
+        # past a mapping violation, only mapping is checked (as for a whole file)
+        shape_problems=(
+            validate_quads(mapped.quads, file=chunk.path.name, rows=mapped.rows) if conforms else []
+        ),
+        rows=mapped.rows,
+        identifiers=mapped.identifiers,
+        levels=submission_levels(mapped.quads),
+    )
+
+
+def _prepared_chunks(
+    chunks: list[TemplateTable], base: str, workers: int
+) -> Iterator[PreparedChunk]:
+    """:func:`prepare_chunk` for each chunk, in order, ``workers`` at a time."""
+    if workers == 1:
+        yield from (prepare_chunk(chunk, base) for chunk in chunks)
+        return
+    # spawn, not fork: the service loads from a thread, and forking a threaded process
+    # can copy a held lock
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pending: deque[Future[PreparedChunk]] = deque()
+        for chunk in chunks:
+            # a few chunks ahead, not the whole file's rows queued at once
+            if len(pending) == 2 * workers:
+                yield pending.popleft().result()
+            pending.append(pool.submit(prepare_chunk, chunk, base))
+        while pending:
+            yield pending.popleft().result()
+
+
 def _prepare_in_chunks(
     prepared: PreparedFile, table: TemplateTable, settings: Settings, progress: Progress
 ) -> PreparedFile:
     """:func:`prepare_file` for a template of more than ``load_chunk_streams`` rows: map and
-    validate a chunk of rows at a time, keeping only the problems, identifiers and levels,
-    so memory holds one chunk's statements. The same problems as the whole file at once:
-    every shape's focus is a stream or something only its own row describes, and a file
-    with mapping violations reports those alone."""
-    from catalogue.ingest.resolve import Vocabulary
-    from catalogue.ingest.to_rdf import map_template
-    from catalogue.validation.validate import validate_quads
+    validate a chunk of rows at a time, ``load_workers`` chunks side by side, keeping only
+    the problems, identifiers and levels, so memory holds a few chunks' statements. The same
+    problems as the whole file at once: every shape's focus is a stream or something only
+    its own row describes, an identifier repeated in a later chunk is reported as the
+    mapper reports one within a chunk, and a file with mapping violations reports those
+    alone."""
+    from catalogue.ingest.to_rdf import duplicate_identifier
 
-    vocabulary = Vocabulary.load()
     size = settings.load_chunk_streams
     name = prepared.path.name
+    rows = len(table.rows)
+    prepared.chunks = [
+        dataclasses.replace(table, rows=table.rows[start : start + size], problems=[])
+        for start in range(0, rows, size)
+    ]
     first_row: dict[str, int] = {}
     levels = SubmissionLevels(named={})
     shape_problems: list[Problem] = []
-    rows = len(table.rows)
-    for start in range(0, rows, size):
-        chunk = dataclasses.replace(table, rows=table.rows[start : start + size], problems=[])
-        prepared.chunks.append(chunk)
-        end = start + len(chunk.rows)
-        progress(f"{name}: mapping rows {start + 1:,} to {end:,} of {rows:,} to RDF")
-        mapped = map_template(
-            chunk, base=settings.data_base, vocabulary=vocabulary, first_row=first_row
-        )
-        prepared.problems.extend(mapped.problems)
-        prepared.rows.update(mapped.rows)
-        prepared.identifiers.update(mapped.identifiers)
-        levels.add(mapped.quads)
-        if prepared.conforms:  # past a mapping violation, only mapping is checked
-            progress(f"{name}: validating streams {start + 1:,} to {end:,} of {rows:,}")
-            shape_problems += validate_quads(mapped.quads, file=name, rows=mapped.rows)
+    done = 0
+    progress(f"{name}: validating {rows:,} streams, {size:,} at a time (mapping them first)")
+    for chunk in _prepared_chunks(prepared.chunks, settings.data_base, settings.load_workers):
+        prepared.problems.extend(chunk.mapping_problems)
+        for identifier, stream in chunk.identifiers.items():
+            row = chunk.rows[stream]
+            if identifier in first_row:
+                prepared.problems.append(
+                    duplicate_identifier(identifier, row, first_row[identifier], name)
+                )
+                continue
+            first_row[identifier] = row
+            prepared.identifiers[identifier] = stream
+            prepared.rows[stream] = row
+        levels.merge(chunk.levels)
+        shape_problems += chunk.shape_problems
+        done += size
+        progress(f"{name}: validating streams, {min(done, rows):,} of {rows:,} done")
     prepared.levels = levels
     if prepared.conforms:
         prepared.problems.extend(shape_problems)

@@ -466,6 +466,24 @@ class RowMapper:
             self.add(stream, ss("hazardous"), Literal(str(hazardous).lower(), datatype=BOOLEAN))
 
 
+def duplicate_identifier(identifier: str, row: int, first: int, file: str) -> Problem:
+    """The problem of a stream identifier used again at ``row`` after ``first``."""
+    return Problem(
+        severity=Severity.VIOLATION,
+        message={
+            "en": f"identifier '{identifier}' is used twice in this file (also row "
+            f"{first}); identifiers must be unique",
+            "nb": f"identifikatoren '{identifier}' er brukt to ganger i filen (også "
+            f"rad {first}); identifikatorer må være unike",
+        },
+        rule="ingest:identifier-unique",
+        file=file,
+        row=row,
+        column="identifier",
+        value=identifier,
+    )
+
+
 def map_template(
     table: TemplateTable,
     *,
@@ -490,20 +508,7 @@ def map_template(
         identifier, stream = result
         if identifier in first_row:
             mapped.problems.append(
-                Problem(
-                    severity=Severity.VIOLATION,
-                    message={
-                        "en": f"identifier '{identifier}' is used twice in this file (also row "
-                        f"{first_row[identifier]}); identifiers must be unique",
-                        "nb": f"identifikatoren '{identifier}' er brukt to ganger i filen (også "
-                        f"rad {first_row[identifier]}); identifikatorer må være unike",
-                    },
-                    rule="ingest:identifier-unique",
-                    file=table.path.name,
-                    row=row.number,
-                    column="identifier",
-                    value=identifier,
-                )
+                duplicate_identifier(identifier, row.number, first_row[identifier], table.path.name)
             )
             continue
         first_row[identifier] = row.number

@@ -37,8 +37,9 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_dataset(tmp_path_factory.mktemp("chunked") / "streams.csv", STREAMS, 3)
 
 
-def chunked(settings: Settings) -> Settings:
-    return settings.model_copy(update={"load_chunk_streams": CHUNK})
+def chunked(settings: Settings, workers: int = 1) -> Settings:
+    """Chunks of ``CHUNK`` streams, mapped and validated in this process or in ``workers``."""
+    return settings.model_copy(update={"load_chunk_streams": CHUNK, "load_workers": workers})
 
 
 def by_graph(quads: list[Quad]) -> dict[str, set[Quad]]:
@@ -122,7 +123,7 @@ def test_a_chunked_file_reports_the_shape_violations_the_whole_file_reports(
     rows[330]["latitude"] = "95"  # chunk 4
     bad = write_rows(tmp_path / "shapes.csv", rows)
     whole = report(bad, Settings())
-    assert report(bad, chunked(Settings())) == whole
+    assert report(bad, chunked(Settings(), workers=2)) == whole
     # spreadsheet rows: the header is row 1
     assert {(42, "quantity"), (332, "latitude")} <= violations(whole)
 
@@ -136,7 +137,7 @@ def test_a_chunked_file_reports_the_mapping_violations_the_whole_file_reports(
     rows[420]["identifier"] = rows[7]["identifier"]  # chunk 5 repeats chunk 1
     bad = write_rows(tmp_path / "mapping.csv", rows)
     whole = report(bad, Settings())
-    assert report(bad, chunked(Settings())) == whole
+    assert report(bad, chunked(Settings(), workers=2)) == whole
     assert violations(whole) == {(252, "unit"), (422, "identifier")}
     duplicate = [m for _, _, rule, _, m in whole if rule == "ingest:identifier-unique"]
     assert duplicate and "row 9" in duplicate[0]
@@ -202,7 +203,7 @@ def test_the_command_line_shows_a_chunked_load_streams_by_streams(
     monkeypatch.setenv("SIDESTREAM_LOAD_CHUNK_STREAMS", str(CHUNK))
     assert main(["load", str(template), "--store", str(tmp_path / "store")]) == 0
     err = capsys.readouterr().err
-    assert f"validating streams 401 to {STREAMS} of {STREAMS}" in err
+    assert f"validating streams, {STREAMS} of {STREAMS} done" in err
     bar = [line for line in err.replace("\r", "\n").splitlines() if "writing:" in line]
     assert bar and "100%" in bar[-1] and f"{STREAMS}/{STREAMS}" in bar[-1]
     assert "streams" in bar[-1]
