@@ -219,10 +219,22 @@ def stream_description(
 ) -> tuple[NamedNode, list[Triple]] | None:
     """The IRI of the stream with ``identifier`` and its statements, its fragments' and
     its organisation's and site's labels; None when the caller may see no such stream."""
-    query = queries.bind(
+    return description_from(identifier, store.construct(stream_description_query(identifier), view))
+
+
+def stream_description_query(identifier: str) -> str:
+    """The query :func:`stream_description` runs (to run it elsewhere, e.g. in a worker
+    process, and read its triples with :func:`description_from`)."""
+    return queries.bind(
         queries.load("lookup/stream_description"), {"identifier": Literal(identifier)}
     )
-    triples = _distinct(store.construct(query, view))
+
+
+def description_from(
+    identifier: str, statements: Iterable[Triple]
+) -> tuple[NamedNode, list[Triple]] | None:
+    """:func:`stream_description` from the triples its query gave."""
+    triples = _distinct(statements)
     # Identifiers are unique in the catalogue (publishing refuses a second one), so one
     # subject carries it; sorted all the same, so the answer never depends on row order.
     streams = sorted(

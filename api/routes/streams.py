@@ -22,29 +22,36 @@ JSON bodies (also what :func:`api.pages.render_streams_page` and
 from __future__ import annotations
 
 import math
+from functools import cache
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from pyoxigraph import NamedNode, Triple
+from pyoxigraph import NamedNode
 
 from api import conneg
 from api.deps import SettingsDep, StoreDep, ViewDep, off_loop
 from api.errors import CALLER, responses
 from api.settings import ServiceSettings
+from api.sparql.executor import QueryTimeout, SparqlExecutor, WorkerFailed, WorkersBusy
+from api.sparql.worker import Reply
 from catalogue import lookup
-from catalogue.store.base import CatalogueStore, View
+from catalogue.store.base import View
 
 router = APIRouter(tags=["streams"])
 
 MAX_PER_PAGE = 200
 
 
+# Cached: whether the pages module offers a page does not change while the service runs,
+# and looking it up was work on every request.
+@cache
 def _list_representations() -> list[conneg.Representation]:
     html = [conneg.HTML] if conneg.page_renderer("render_streams_page") else []
     return [conneg.JSON, *html]
 
 
+@cache
 def _stream_representations() -> list[conneg.Representation]:
     """Turtle for clients that accept anything (``*/*``); browsers name text/html first and
     get the page, when the pages module exists."""
@@ -152,15 +159,25 @@ async def get_stream(
     404 when there is none the caller may see."""
     available = _stream_representations()
     representation = conneg.negotiate(request, available)
-    # RDF answers need no provenance graphs.
-    found = await off_loop(
-        store, _read_stream, store, view, identifier, representation.rdf_format is None
-    )
+    if representation.rdf_format is not None:
+        written = await _written_by_worker(request, view, identifier, representation)
+        if written is not None:
+            if written.status == "not-found":
+                message = f"no stream with identifier {identifier}"
+                return conneg.not_found(request, representation, message)
+            return Response(
+                written.body,
+                media_type=representation.content_type,
+                headers=conneg.negotiated_headers(request, available),
+            )
+    found = await off_loop(store, lookup.stream_description, store, view, identifier)
     if found is None:
         return conneg.not_found(request, representation, f"no stream with identifier {identifier}")
-    stream, triples, graphs = found
+    stream, triples = found
     if representation.rdf_format is not None:
         return conneg.rdf_response(request, triples, representation, available)
+    # Provenance graphs only for the summary: RDF answers do not carry them.
+    graphs = await off_loop(store, lookup.stream_graphs, store, view, stream)
     summary = stream_page_summary(request, settings, stream, triples, graphs, available)
     headers = conneg.negotiated_headers(request, available)
     return await conneg.summary_response(
@@ -168,17 +185,38 @@ async def get_stream(
     )
 
 
-def _read_stream(
-    store: CatalogueStore, view: View, identifier: str, with_graphs: bool
-) -> tuple[NamedNode, list[Triple], list[str]] | None:
-    """The stream's IRI, description and (when asked) provenance graphs, all read over
-    ``view``; None when the caller may see no such stream."""
-    found = lookup.stream_description(store, view, identifier)
-    if found is None:
+WORKER_PATIENCE = 0.5
+"""Seconds a description waits for a free SPARQL worker before it is read here instead."""
+
+
+async def _written_by_worker(
+    request: Request, view: View, identifier: str, representation: conneg.Representation
+) -> Reply | None:
+    """The description in ``representation``, read and written by a SPARQL endpoint
+    worker (reply ``ok`` or ``not-found``); None when it is to be read here.
+
+    The query and the writing are most of a description's cost, and the service's one
+    process uses one core: in the workers they run beside the event loop, on the other
+    cores. The workers read the endpoint's checkpoint, which is refreshed before the
+    next read after every write, so the next request sees a write. When no worker comes
+    free within :data:`WORKER_PATIENCE` (long endpoint queries, say), or one fails, the
+    description is read here, as it always is on a remote store.
+    """
+    executor = getattr(request.app.state, "sparql", None)
+    if not isinstance(executor, SparqlExecutor):
         return None
-    stream, triples = found
-    graphs = lookup.stream_graphs(store, view, stream) if with_graphs else []
-    return stream, triples, graphs
+    graphs = None if view.graphs is None else tuple(g.value for g in view.graphs)
+    query = lookup.stream_description_query(identifier)
+    try:
+        reply = await executor.describe(
+            query, identifier, graphs, representation.name, patience=WORKER_PATIENCE
+        )
+    except QueryTimeout:
+        message = f"reading the stream took longer than {executor.timeout:g} s"
+        raise HTTPException(503, message) from None
+    except (WorkersBusy, WorkerFailed):
+        return None
+    return reply if reply.status in ("ok", "not-found") else None
 
 
 def stream_page_summary(

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import Pipe
@@ -27,7 +28,7 @@ import pyoxigraph
 
 from api.sparql.formats import Preference
 from api.sparql.snapshots import Snapshots
-from api.sparql.worker import Job, Reply
+from api.sparql.worker import Describe, Job, Reply
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +145,44 @@ class SparqlExecutor:
         uses it up too.
         Raises :class:`WorkersBusy`, :class:`QueryTimeout` or :class:`WorkerFailed`.
         """
+
+        def job(snapshot: Path) -> Job:
+            return Job(
+                snapshot=str(snapshot),
+                query=query,
+                default_graphs=default_graphs,
+                named_graphs=named_graphs,
+                preference=preference,
+                row_limit=self.row_limit,
+            )
+
+        return await self._submit(job, None)
+
+    async def describe(
+        self,
+        query: str,
+        identifier: str,
+        graphs: tuple[str, ...] | None,
+        representation: str,
+        *,
+        patience: float,
+    ) -> Reply:
+        """A stream's description in the RDF syntax named ``representation``, written by a
+        worker (:class:`~api.sparql.worker.Describe`); reply ``ok`` or ``not-found``.
+
+        Raises :class:`WorkersBusy` when no worker is free within ``patience`` seconds, so
+        that the caller can read the description itself rather than queue behind long
+        endpoint queries; :class:`QueryTimeout` or :class:`WorkerFailed` as :meth:`run`.
+        """
+
+        def job(snapshot: Path) -> Describe:
+            return Describe(str(snapshot), query, identifier, graphs, graphs, representation)
+
+        return await self._submit(job, patience)
+
+    async def _submit(self, job: Callable[[Path], Job | Describe], patience: float | None) -> Reply:
+        """``job`` for the newest snapshot, on a free worker (waiting ``patience`` seconds
+        for one, or up to the time limit)."""
         loop = asyncio.get_running_loop()
         refresh = self._refresh
         if refresh is not None and not refresh.done():
@@ -153,43 +192,36 @@ class SparqlExecutor:
             log.error("SPARQL snapshot failed: %s", refresh.exception())
         # The checkpoint is the server's work, not the query's: the limit starts after it.
         deadline = loop.time() + self.timeout
+        wait_until = deadline if patience is None else min(deadline, loop.time() + patience)
         try:
-            return await self._attempt(query, default_graphs, named_graphs, preference, deadline)
+            return await self._attempt(job, deadline, wait_until)
         except WorkerFailed:
             # Queries are read-only, so a second try is safe: a worker found dead (killed
             # by the OOM killer, say) costs the caller nothing. Only one, in case the
             # query itself is what kills workers.
             log.warning("a SPARQL worker failed; trying the query once more")
-            return await self._attempt(query, default_graphs, named_graphs, preference, deadline)
+            return await self._attempt(job, deadline, wait_until)
 
     async def _attempt(
-        self,
-        query: str,
-        default_graphs: tuple[str, ...] | None,
-        named_graphs: tuple[str, ...] | None,
-        preference: Preference,
-        deadline: float,
+        self, make_job: Callable[[Path], Job | Describe], deadline: float, wait_until: float
     ) -> Reply:
         loop = asyncio.get_running_loop()
         while True:
             try:
-                worker = await asyncio.wait_for(self._idle.get(), max(deadline - loop.time(), 0))
-            except TimeoutError:
-                raise WorkersBusy from None
+                # A free worker is taken at once: wait_for would wrap the get in a task.
+                worker = self._idle.get_nowait()
+            except asyncio.QueueEmpty:
+                try:
+                    remaining = max(wait_until - loop.time(), 0)
+                    worker = await asyncio.wait_for(self._idle.get(), remaining)
+                except TimeoutError:
+                    raise WorkersBusy from None
             if worker.process.poll() is None:
                 break
             self._replace(worker, killed_at=None)  # it died while idle
         snapshot = self.snapshots.hold(worker)
         moved, worker.snapshot = snapshot != worker.snapshot, snapshot
-        job = Job(
-            snapshot=str(snapshot),
-            query=query,
-            default_graphs=default_graphs,
-            named_graphs=named_graphs,
-            preference=preference,
-            row_limit=self.row_limit,
-        )
-        exchange = _exchange(worker.connection, job)
+        exchange = _exchange(worker.connection, make_job(snapshot))
         try:
             done, _ = await asyncio.wait({exchange}, timeout=max(deadline - loop.time(), 0.001))
         except asyncio.CancelledError:
@@ -256,7 +288,7 @@ class SparqlExecutor:
         return worker
 
 
-def _exchange(connection: Connection, job: Job) -> asyncio.Future[Reply]:
+def _exchange(connection: Connection, job: Job | Describe) -> asyncio.Future[Reply]:
     """Send ``job``; the worker's reply, read by the event loop when it arrives.
 
     No thread waits on the pipe: handing each query to a thread and back cost about as

@@ -1,9 +1,10 @@
 """A SPARQL worker process: runs one query at a time over a read-only store snapshot.
 
 Started by :class:`api.sparql.executor.SparqlExecutor` as ``python -m api.sparql.worker
-FD``, where FD is its end of a socket pair. It answers each :class:`Job` with one
-:class:`Reply` holding the serialised result, so the server only forwards bytes; a job
-that runs too long is ended by the server killing this process.
+FD``, where FD is its end of a socket pair. It answers each :class:`Job` (an endpoint
+query) or :class:`Describe` (a stream description) with one :class:`Reply` holding the
+serialised result, so the server only forwards bytes; a job that runs too long is ended
+by the server killing this process.
 """
 
 from __future__ import annotations
@@ -36,10 +37,31 @@ class Job:
 
 
 @dataclass(frozen=True)
+class Describe:
+    """A stream's description written in an RDF syntax, here rather than in the server.
+
+    The server's event loop runs on one core; a description's query and writing are most
+    of a ``GET /streams/{id}``, so they run here, beside it. The same functions write it
+    as in the server (:func:`catalogue.lookup.description_from`,
+    :func:`api.conneg.serialize`), so the bytes are the same.
+    """
+
+    snapshot: str
+    query: str
+    """:func:`catalogue.lookup.stream_description_query` for ``identifier``."""
+    identifier: str
+    default_graphs: tuple[str, ...] | None
+    named_graphs: tuple[str, ...] | None
+    representation: str
+    """The ``?format=`` name of an RDF representation of :mod:`api.conneg`."""
+
+
+@dataclass(frozen=True)
 class Reply:
     """The outcome of a :class:`Job`.
 
-    ``status``: ``ok``, ``syntax``, ``not-acceptable``, ``error`` (or ``ready``, once).
+    ``status``: ``ok``, ``syntax``, ``not-acceptable``, ``error`` (or ``ready``, once);
+    ``not-found`` for a :class:`Describe` of a stream the view does not hold.
     """
 
     status: str
@@ -68,17 +90,27 @@ class _Snapshot:
         return self.store
 
 
-def run(job: Job, snapshot: _Snapshot) -> Reply:
+def _evaluate(
+    store: pyoxigraph.Store,
+    query: str,
+    default_graphs: tuple[str, ...] | None,
+    named_graphs: tuple[str, ...] | None,
+) -> pyoxigraph.QueryResult:
+    if default_graphs is None:
+        return store.query(query, use_default_graph_as_union=True)
+    return store.query(
+        query,
+        default_graph=[NamedNode(g) for g in default_graphs],
+        named_graphs=[NamedNode(g) for g in named_graphs or ()],
+    )
+
+
+def run(job: Job | Describe, snapshot: _Snapshot) -> Reply:
+    if isinstance(job, Describe):
+        return describe(job, snapshot)
     store = snapshot.open(job.snapshot)
     try:
-        if job.default_graphs is None:
-            result = store.query(job.query, use_default_graph_as_union=True)
-        else:
-            result = store.query(
-                job.query,
-                default_graph=[NamedNode(g) for g in job.default_graphs],
-                named_graphs=[NamedNode(g) for g in job.named_graphs or ()],
-            )
+        result = _evaluate(store, job.query, job.default_graphs, job.named_graphs)
     except SyntaxError as error:
         return Reply("syntax", message=str(error))
     family = Family.RESULTS if isinstance(result, QuerySolutions | QueryBoolean) else Family.GRAPH
@@ -93,6 +125,33 @@ def run(job: Job, snapshot: _Snapshot) -> Reply:
         body, truncated = first_rows(result, chosen, job.row_limit)
         return Reply("ok", body, chosen.name, truncated)
     return Reply("ok", result.serialize(format=chosen.serialiser), chosen.name)  # type: ignore[arg-type]
+
+
+def describe(job: Describe, snapshot: _Snapshot) -> Reply:
+    from api import conneg
+    from catalogue import lookup
+
+    store = snapshot.open(job.snapshot)
+    triples = _evaluate(store, job.query, job.default_graphs, job.named_graphs)
+    found = lookup.description_from(job.identifier, triples)  # type: ignore[arg-type]
+    if found is None:
+        return Reply("not-found")
+    representation = next(r for r in conneg.RDF if r.name == job.representation)
+    return Reply("ok", conneg.serialize(found[1], representation))
+
+
+def _warm() -> None:
+    """Import what :func:`describe` needs in the background (about half a second: FastAPI
+    and rdflib come with it), so that neither a worker's start nor its first description
+    waits for it."""
+
+    def warm() -> None:
+        from api import conneg
+
+        conneg.serialize([], conneg.JSON_LD)  # reads and encodes the JSON-LD context
+        import catalogue.lookup  # noqa: F401
+
+    threading.Thread(target=warm, daemon=True, name="warm").start()
 
 
 class _Enough(Exception):
@@ -176,6 +235,7 @@ def serve(connection: Connection) -> None:
     _exit_with_parent()
     snapshot = _Snapshot()
     connection.send(Reply("ready"))
+    _warm()
     while True:
         try:
             job = connection.recv()
