@@ -1,6 +1,7 @@
 """HTTP throughput and latency with concurrent clients on loopback.
 
-``python bench/bench_api.py [--streams 1000] [--clients 8] [--seconds 15]``
+``python bench/bench_api.py [--streams 1000] [--clients 8] [--seconds 15]
+[--only stream ...]``
 
 Builds a store of ``--streams`` synthetic streams (as ``bench_match.py`` does, no
 validation), starts the real ``sidestream serve`` on it in its own process, and drives
@@ -12,6 +13,11 @@ connection, for ``--seconds`` per scenario:
 - ``stream``: ``GET /streams/{id}`` as JSON-LD for public stream identifiers in turn;
 - ``sparql``: ``GET /sparql`` with a one-stream SELECT, SPARQL JSON results;
 - ``match``: ``GET /match?demand=ID&top=10`` for public demands in turn.
+
+The clients share one pass over the identifiers, so no identifier is asked twice until
+all have been (each client starting its own pass would ask each one ``--clients``
+times, almost at once). ``--only`` runs the named scenarios (the floor always runs:
+every figure is compared with it), skips the ``serve --demo`` timing and records nothing.
 
 Also times ``sidestream serve --demo`` on an empty store from start to its first
 answer. Prints a table and appends a JSON line to ``bench/results/api.jsonl``.
@@ -45,6 +51,7 @@ from records import results_folder
 from revision import git_revision
 
 RESULTS = results_folder() / "api.jsonl"
+SCENARIOS = ("floor", "stream", "sparql", "match")
 POINT_QUERY = """PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?stream ?name WHERE {{ ?stream dcterms:identifier "{identifier}" ; rdfs:label ?name }}"""
@@ -76,9 +83,8 @@ def start(argv: list[str], port: int) -> tuple[subprocess.Popen[bytes], float]:
         time.sleep(0.02)
 
 
-def tree_memory(pid: int) -> dict[str, float]:
-    """Resident memory of process ``pid`` and all its descendants (the service and its
-    SPARQL workers), in MB: now, and the sum of each process's peak (an upper bound)."""
+def process_tree(pid: int) -> set[int]:
+    """Process ``pid`` and all its descendants (the service and its SPARQL workers)."""
     parents: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -93,6 +99,13 @@ def tree_memory(pid: int) -> dict[str, float]:
         children = [child for child, ppid in parents.items() if ppid == parent]
         tree.update(children)
         frontier += children
+    return tree
+
+
+def tree_memory(pid: int) -> dict[str, float]:
+    """Resident memory of process ``pid`` and all its descendants (the service and its
+    SPARQL workers), in MB: now, and the sum of each process's peak (an upper bound)."""
+    tree = process_tree(pid)
     rss = peak = 0.0
     for member in tree:
         try:
@@ -105,6 +118,24 @@ def tree_memory(pid: int) -> dict[str, float]:
             elif line.startswith("VmHWM:"):
                 peak += int(line.split()[1]) / 1024
     return {"processes": len(tree), "rss_mb": round(rss, 1), "peak_mb": round(peak, 1)}
+
+
+def tree_cpu(pid: int) -> tuple[float, float]:
+    """CPU seconds (user and system) used so far by process ``pid`` and by its
+    descendants: on a shared machine, what a request costs the service is steadier than
+    how many it answers."""
+    own = others = 0.0
+    for member in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        seconds = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        if member == pid:
+            own += seconds
+        else:
+            others += seconds
+    return own, others
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -162,6 +193,18 @@ def drive(
     }
 
 
+def in_turn(identifiers: list[str]) -> Callable[[], Iterator[str]]:
+    """Iterators over ``identifiers`` that share one pass: each next() is the next
+    identifier not yet given to any client (itertools.count is atomic under the GIL)."""
+    counter = itertools.count()
+
+    def each() -> Iterator[str]:
+        while True:
+            yield identifiers[next(counter) % len(identifiers)]
+
+    return each
+
+
 def public_identifiers(path: Path) -> dict[str, list[str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         rows = [r for r in csv.DictReader(handle) if r["confidentiality"] == "public"]
@@ -183,13 +226,17 @@ def main() -> None:
         help="serve the catalogue kept in FOLDER (bench_match.py --store), building it first "
         "if it is not there",
     )
+    parser.add_argument("--only", nargs="+", choices=SCENARIOS, help="run these scenarios only")
     args = parser.parse_args()
+    wanted = {"floor", *(args.only or SCENARIOS)}
 
     with tempfile.TemporaryDirectory(prefix="sidestream-bench-api-") as folder_name:
         folder = Path(folder_name)
-        demo, demo_ready = start(["--demo", "--store", str(folder / "demo")], free_port())
-        stop(demo)
-        log(f"serve --demo answered {demo_ready:.2f} s after start")
+        demo_ready = float("nan")
+        if args.only is None:
+            demo, demo_ready = start(["--demo", "--store", str(folder / "demo")], free_port())
+            stop(demo)
+            log(f"serve --demo answered {demo_ready:.2f} s after start")
 
         if args.store is None:
             store, data, quads = build_store(args.streams, args.seed, folder)
@@ -201,11 +248,11 @@ def main() -> None:
         served = (args.store or folder) / "store"
         server, ready = start(["--store", str(served)], port)
         base = f"http://127.0.0.1:{port}"
+        supplies, demands = in_turn(ids["supply"]), in_turn(ids["demand"])
         scenarios: dict[str, Callable[[], Iterator[tuple[str, dict, dict]]]] = {
             "floor": lambda: itertools.repeat(("/openapi.json", {}, {})),
             "stream": lambda: (
-                (f"/streams/{i}", {}, {"Accept": "application/ld+json"})
-                for i in itertools.cycle(ids["supply"])
+                (f"/streams/{i}", {}, {"Accept": "application/ld+json"}) for i in supplies()
             ),
             "sparql": lambda: (
                 (
@@ -213,17 +260,21 @@ def main() -> None:
                     {"query": POINT_QUERY.format(identifier=i)},
                     {"Accept": "application/sparql-results+json"},
                 )
-                for i in itertools.cycle(ids["supply"])
+                for i in supplies()
             ),
-            "match": lambda: (
-                ("/match", {"demand": i, "top": 10}, {}) for i in itertools.cycle(ids["demand"])
-            ),
+            "match": lambda: (("/match", {"demand": i, "top": 10}, {}) for i in demands()),
         }
         figures: dict[str, dict[str, float]] = {}
         try:
             for name, requests in scenarios.items():
+                if name not in wanted:
+                    continue
                 drive(base, requests, args.clients, min(3.0, args.seconds))  # warm
+                before = tree_cpu(server.pid)
                 figures[name] = drive(base, requests, args.clients, args.seconds)
+                after, count = tree_cpu(server.pid), max(figures[name]["requests"], 1)
+                figures[name]["service_cpu_ms"] = (after[0] - before[0]) * 1000 / count
+                figures[name]["workers_cpu_ms"] = (after[1] - before[1]) * 1000 / count
                 log(f"{name}: {figures[name]}")
             memory = tree_memory(server.pid)
             log(f"service memory: {memory}")
@@ -233,19 +284,22 @@ def main() -> None:
     floor = figures["floor"]["rps"]
     print(
         f"{'scenario':>8}  {'req/s':>8}  {'p50 ms':>8}  {'p95 ms':>8}  {'p99 ms':>8}  "
-        f"{'errors':>6}  share of floor rate"
+        f"{'errors':>6}  {'of floor':>8}  CPU ms/request: service + workers"
     )
     for name, figure in figures.items():
         print(
             f"{name:>8}  {figure['rps']:8.0f}  {figure['p50_ms']:8.1f}  {figure['p95_ms']:8.1f}  "
-            f"{figure['p99_ms']:8.1f}  {figure['errors']:6.0f}  {figure['rps'] / floor:.2f}"
+            f"{figure['p99_ms']:8.1f}  {figure['errors']:6.0f}  {figure['rps'] / floor:8.2f}  "
+            f"{figure['service_cpu_ms']:.2f} + {figure['workers_cpu_ms']:.2f}"
         )
     print(
         f"{args.streams} streams ({quads} quads), {args.clients} clients, "
-        f"{args.seconds:.0f} s each; serve --demo answered {demo_ready:.2f} s after start, "
-        f"this store {ready:.2f} s; the service and its SPARQL workers hold "
+        f"{args.seconds:.0f} s each; serve --demo answered {demo_ready:.2f} s after start "
+        f"(nan: not timed), this store {ready:.2f} s; the service and its SPARQL workers hold "
         f"{memory['rss_mb']:.0f} MB resident ({memory['processes']} processes)"
     )
+    if args.only is not None:
+        return  # a partial run: not a record
     RESULTS.parent.mkdir(exist_ok=True)
     with RESULTS.open("a", encoding="utf-8") as handle:
         record = {
