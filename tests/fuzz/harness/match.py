@@ -8,23 +8,18 @@ Run from the checkout (crash files go to tests/fuzz/crashes/match/)::
         -artifact_prefix=tests/fuzz/crashes/match/ tests/fuzz/corpus/match/
 """
 
-import sys
 import tempfile
 from pathlib import Path
 
-import atheris
+from common import fuzz, targets
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
-
-with atheris.instrument_imports(include=["catalogue"]):
+if __name__ == "__main__":
+    module = targets()
     from api.settings import ServiceSettings
     from catalogue.demo import demo_file
     from catalogue.store import open_store
     from tests.api.conftest import loaded_store
-    from tests.fuzz import targets
 
-if __name__ == "__main__":
     with tempfile.TemporaryDirectory(prefix="sidestream-fuzz-match-") as folder:
         store = open_store(ServiceSettings(store=loaded_store(Path(folder), [demo_file()])))
-        atheris.Setup(sys.argv, lambda data: targets.match(data, store))
-        atheris.Fuzz()
+        fuzz(lambda data: module.match(data, store))

@@ -8,16 +8,7 @@ Run from the checkout (crash files go to tests/fuzz/crashes/rdf/)::
         -artifact_prefix=tests/fuzz/crashes/rdf/ tests/fuzz/corpus/rdf/
 """
 
-import sys
-from pathlib import Path
-
-import atheris
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
-
-with atheris.instrument_imports(include=["catalogue"]):
-    from tests.fuzz import targets
+from common import fuzz, targets
 
 if __name__ == "__main__":
-    atheris.Setup(sys.argv, targets.rdf)
-    atheris.Fuzz()
+    fuzz(targets().rdf)
