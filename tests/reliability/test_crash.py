@@ -12,9 +12,11 @@ would open it, and must hold
   ``unchanged``;
 - no graph but the catalogue graph and the graphs of those submissions (what a killed
   load wrote is dropped when the store is opened);
-- for each submission, per graph, as many quads as a clean load of its file writes;
+- for each of those submissions, per graph, as many quads as a clean load of its file
+  writes (into a reference store in memory), and as many registration quads;
 
-and ``submissions``, ``match --element`` and ``export`` must work on it.
+and ``submissions`` and ``match --element`` must work on it (``export`` too, every fifth
+kill and at the end).
 """
 
 from __future__ import annotations
@@ -116,10 +118,16 @@ def test_killing_loads_at_random_moments_leaves_only_whole_submissions(tmp_path:
     settings = Settings(store=path)
     completed: set[str] = set()
     outcomes: Counter[str] = Counter()
+    reference = OxigraphStore()
+    expected: Counter[str] = Counter()
     # How long a whole load takes, and its write: measured on the loads that complete, so
     # that kill moments follow this machine's speed (the first load is let complete).
     whole, writing = 0.0, 0.0
-    for kill in range(KILLS + 1):
+    kill = 0  # kills sent; a load that ends before its moment is let be and counted apart
+    calibrating = True
+    for _attempt in range(3 * KILLS):
+        if kill == KILLS:
+            break
         name = f"part{len(completed):02d}"
         source = tmp_path / f"{name}.csv"
         if not source.exists():
@@ -127,16 +135,18 @@ def test_killing_loads_at_random_moments_leaves_only_whole_submissions(tmp_path:
         log = tmp_path / "load.log"
         started = time.monotonic()
         process = load_command(path, source, log)
-        if kill == 0 or rng.random() < 0.8:
+        if calibrating or rng.random() < 0.8:
             reached = wait_for_writing(process, log)
-            assert reached or kill > 0, log.read_text(encoding="utf-8")
+            assert reached or not calibrating, log.read_text(encoding="utf-8")
             began = time.monotonic()
-            delay = float("inf") if kill == 0 else rng.uniform(0, 1.2 * writing)
+            delay = float("inf") if calibrating else rng.uniform(0, 1.2 * writing)
         else:
             began, delay = started, rng.uniform(0, 1.1 * whole)
         ended = wait_until(process, began + delay)
         if ended is None:
             process.send_signal(signal.SIGKILL)
+            kill += 1
+        calibrating = False
         code = process.wait()
         assert code in (0, -signal.SIGKILL), log.read_text(encoding="utf-8")
         if code == 0:
@@ -151,7 +161,7 @@ def test_killing_loads_at_random_moments_leaves_only_whole_submissions(tmp_path:
             registered = {row["submission"].rsplit("/", 1)[-1] for row in submissions(store)}
             assert completed <= registered <= completed | {name}, (kill, code, registered)
             if name in registered and name not in completed:
-                completed.add(name)  # killed after its registration: it is whole (below)
+                completed.add(name)  # killed after its registration: it must be whole
                 outcomes["killed after registering"] += 1
             elif code == 0:
                 outcomes["completed"] += 1
@@ -159,41 +169,87 @@ def test_killing_loads_at_random_moments_leaves_only_whole_submissions(tmp_path:
                 outcomes["killed while writing"] += 1
             else:
                 outcomes["killed before writing"] += 1
+            if name in completed:
+                load_files([source], reference, settings, publisher="test")
+                expected = graph_counts(reference)
             allowed = {catalogue_graph(settings).value} | {
                 g.value for n in completed for g in content_graphs(submission_iri(settings, n))
             }
             counts = graph_counts(store)
             assert set(counts) <= allowed, (kill, sorted(set(counts) - allowed))
             assert all(not g.value.startswith(PENDING) for g in store.raw.named_graphs())
+            for n in sorted(completed):
+                assert submission_counts(counts, settings, n) == submission_counts(
+                    expected, settings, n
+                ), (kill, n)
+            meta = catalogue_graph(settings).value
+            assert counts[meta] == expected[meta], kill
         finally:
             store.close()
         listed = json.loads(cli("submissions", "--json", "--store", str(path)))
         assert sorted(row["submission"].rsplit("/", 1)[-1] for row in listed) == sorted(completed)
         json.loads(cli("match", "--element", "V", "--json", "--store", str(path)))
+        if ended is None and kill % 5 == 0:
+            exported = tmp_path / "export.nq"
+            cli("export", "--format", "nq", "--output", str(exported), "--store", str(path))
+            assert exported.stat().st_size > 0
+    reference.close()
+    assert kill == KILLS, outcomes
+    cli("export", "--format", "nq", "--output", str(tmp_path / "export.nq"), "--store", str(path))
 
-    # Every submission holds what a clean load of its file writes, graph by graph.
-    clean = tmp_path / "clean"
-    reference = OxigraphStore(clean)
-    try:
-        sources = [tmp_path / f"{n}.csv" for n in sorted(completed)]
-        load_files(sources, reference, Settings(store=clean), publisher="test")
-        expected = graph_counts(reference)
-    finally:
-        reference.close()
+    print(dict(outcomes))
+    # Where kills land depends on this machine's speed at the time (43 of 50 in the write
+    # on a busy 2-core machine); the test is of the store only if many land there.
+    assert outcomes["killed while writing"] >= KILLS // 5, outcomes
+
+
+KILL_AT_THE_THIRD_BATCH = """
+import os, signal, sys
+from pathlib import Path
+from catalogue.config import Settings
+from catalogue.publish import load_files
+from catalogue.store import opened_store
+
+settings = Settings(store=Path(sys.argv[1]), store_batch_quads=250)
+batches = []
+
+def progress(sent, total):
+    batches.append(sent)
+    if len(batches) == 3:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+with opened_store(settings) as store:
+    load_files([Path(sys.argv[2])], store, settings, publisher="test", write_progress=progress)
+"""
+
+
+def test_a_load_killed_at_its_third_batch_is_dropped_when_the_store_opens(tmp_path: Path) -> None:
+    """The same, at one fixed moment: the process kills itself after its third batch."""
+    path = tmp_path / "store"
+    source = write_dataset(tmp_path / "third.csv", STREAMS, SEED)
+    killed = subprocess.run(
+        [sys.executable, "-c", KILL_AT_THE_THIRD_BATCH, str(path), str(source)],
+        capture_output=True,
+        timeout=300,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()[-2000:]
+    assert leftovers(path) == 6  # every graph of the submission, recorded before batch one
+    raw = pyoxigraph.Store(str(path))
+    assert len(raw) > 2 * BATCH  # three batches on disk (repeated quads once), and the record
+    del raw
     store = OxigraphStore(path)
     try:
-        actual = graph_counts(store)
+        assert len(store.raw) == 0
+        assert list(store.raw.named_graphs()) == [] and submissions(store) == []
     finally:
         store.close()
-    for n in sorted(completed):
-        assert submission_counts(actual, settings, n) == submission_counts(expected, settings, n), n
-    assert actual[catalogue_graph(settings).value] == expected[catalogue_graph(settings).value]
-
-    exported = tmp_path / "export.nq"
-    cli("export", "--format", "nq", "--output", str(exported), "--store", str(path))
-    assert exported.stat().st_size > 0
-    print(dict(outcomes))
-    # The seed makes kills land in each phase; a change that shifts timings should keep
-    # most of them in the write.
-    assert outcomes["killed while writing"] >= KILLS // 3, outcomes
-    assert outcomes["completed"] + outcomes["killed after registering"] >= 3, outcomes
+    # Loading the file again gives what a clean load gives.
+    assert cli("load", str(source), "--store", str(path)).startswith("loaded:")
+    reference = OxigraphStore()
+    load_files([source], reference, Settings(store=path), publisher="test")
+    store = OxigraphStore(path)
+    try:
+        assert graph_counts(store) == graph_counts(reference)
+    finally:
+        store.close()
+        reference.close()
