@@ -14,6 +14,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 from catalogue.config import DEFAULT_DATA_BASE
 from catalogue.errors import InputError, SidestreamError
@@ -81,7 +82,10 @@ def vocabulary() -> Vocabulary:
     return Vocabulary.load()
 
 
-def _in_file(data: bytes, suffix: str, read: Callable[[Path], object]) -> object:
+T = TypeVar("T")
+
+
+def _in_file(data: bytes, suffix: str, read: Callable[[Path], T]) -> T:
     with tempfile.TemporaryDirectory(prefix="sidestream-fuzz-") as folder:
         path = Path(folder) / f"fuzz{suffix}"
         path.write_bytes(data)
@@ -138,15 +142,11 @@ def rdf(data: bytes) -> None:
     """An RDF document read by its extension, then mapped when it parsed."""
     suffix, content = _choice(data, RDF_SUFFIXES)
     submission = _in_file(content, suffix, read_rdf)
-    _check_problems(submission.problems, f"fuzz{suffix}")  # type: ignore[attr-defined]
+    _check_problems(submission.problems, f"fuzz{suffix}")
     if suffix == ".rdf":
-        assert submission.problems, "RDF/XML is not read and must say so"  # type: ignore[attr-defined]
-    if not submission.problems:  # type: ignore[attr-defined]
-        mapped = map_rdf_streams(
-            submission.quads,  # type: ignore[attr-defined]
-            file=f"fuzz{suffix}",
-            base=DEFAULT_DATA_BASE,
-        )
+        assert submission.problems, "RDF/XML is not read and must say so"
+    if not submission.problems:
+        mapped = map_rdf_streams(submission.quads, file=f"fuzz{suffix}", base=DEFAULT_DATA_BASE)
         _check_mapped(mapped, f"fuzz{suffix}")
 
 
