@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -50,14 +51,21 @@ def publishing(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Publishing]
     stop_server(running)
 
 
+def _schema(live: LiveServer) -> schemathesis.BaseSchema:
+    """The running service's own description; requests both valid and invalid for it."""
+    schema = schemathesis.openapi.from_url(f"{live.url}/openapi.json")
+    schema.config.generation.update(modes=list(GenerationMode))
+    return schema
+
+
 @pytest.fixture
 def anonymous_schema(demo_server: LiveServer) -> schemathesis.BaseSchema:
-    return schemathesis.openapi.from_url(f"{demo_server.url}/openapi.json")
+    return _schema(demo_server)
 
 
 @pytest.fixture
 def publisher_schema(publishing: Publishing) -> schemathesis.BaseSchema:
-    return schemathesis.openapi.from_url(f"{publishing.live.url}/openapi.json")
+    return _schema(publishing.live)
 
 
 anonymous = schemathesis.pytest.from_fixture("anonymous_schema")
