@@ -27,6 +27,10 @@ class ServiceSettings(Settings):
     sparql_workers: int = Field(2, ge=1)
     """Processes that run SPARQL endpoint queries (a timed-out one is killed and replaced)."""
 
+    describe_in_workers: bool = True
+    """Whether those processes also write stream descriptions in RDF (``GET /streams/{id}``)
+    on the embedded store, beside the service's event loop; off, the service writes them."""
+
     upload_limit: int = Field(20 * 1024 * 1024, gt=0)
     """Largest request body in bytes (uploads over it get 413)."""
 
