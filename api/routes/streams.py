@@ -159,7 +159,7 @@ async def get_stream(
     404 when there is none the caller may see."""
     available = _stream_representations()
     representation = conneg.negotiate(request, available)
-    if representation.rdf_format is not None:
+    if representation.rdf_format is not None and settings.describe_in_workers:
         written = await _written_by_worker(request, view, identifier, representation)
         if written is not None:
             if written.status == "not-found":

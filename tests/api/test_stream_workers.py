@@ -27,7 +27,7 @@ RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 LONG = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 SOME_STREAMS = [
     "kalundborg-power-plant-gypsum",
-    "elkem-bremanger-microsilica",
+    "elkem-microsilica",
     "eramet-mor-dust",  # restricted: 404 for anonymous callers
     "no-such-stream",
 ]
@@ -67,7 +67,7 @@ def test_workers_write_the_bytes_the_service_writes(
     expected = {
         identifier: in_process(running.app, identifier, name) for identifier in SOME_STREAMS
     }
-    assert expected["kalundborg-power-plant-gypsum"]
+    assert expected["kalundborg-power-plant-gypsum"] and expected["elkem-microsilica"]
     assert expected["eramet-mor-dust"] == b"" and expected["no-such-stream"] == b""
 
     # From here the service cannot read a description itself: what it answers comes from
@@ -131,3 +131,20 @@ def test_long_endpoint_queries_do_not_hold_stream_descriptions_up(running: Runni
     assert answer.status_code == 200 and answer.content == expected
     # Read by the service after waiting its patience, long before the endpoint's limit.
     assert seconds < TIME_LIMIT - 0.5, seconds
+
+
+def test_with_describe_in_workers_off_the_service_writes_the_same_bytes(
+    running: Running, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    path = loaded_store(tmp_path_factory.mktemp("stream-no-workers"), [demo_file()])
+    live, handle = start_server(service_settings(path, describe_in_workers=False))
+    try:
+        with live.client() as client, running.server.client() as by_workers:
+            for name in [r.name for r in conneg.RDF]:
+                url = "/streams/elkem-microsilica"  # not written to by the tests
+                answer = client.get(url, params={"format": name})
+                assert answer.status_code == 200
+                # Both stores were loaded from the same file the same way: same statements.
+                assert answer.content == by_workers.get(url, params={"format": name}).content
+    finally:
+        stop_server(handle)
