@@ -70,11 +70,18 @@ def load(name: str) -> QueryFile:
     return QueryFile(name=name, summary=summary, params=params, text=text)
 
 
-def bind(query: QueryFile, values: dict[str, Term | list[Term]] | None = None) -> str:
+def bind(
+    query: QueryFile,
+    values: dict[str, Term | list[Term]] | None = None,
+    *,
+    constants_apart: bool = False,
+) -> str:
     """The query text with ``values`` bound in one ``VALUES`` block.
 
     A list binds several rows for that parameter (other parameters repeat); every
-    declared parameter must be given, and nothing undeclared.
+    declared parameter must be given, and nothing undeclared. With ``constants_apart``
+    each parameter given one value gets a one-row ``VALUES`` block of its own after that
+    block (the same solutions), so that a long list is not written again per constant.
     """
     values = values or {}
     unknown = sorted(set(values) - set(query.params))
@@ -98,10 +105,14 @@ def bind(query: QueryFile, values: dict[str, Term | list[Term]] | None = None) -
         if not terms:
             raise QueryFileError(f"{query.name}.rq: ?{name} bound to no value")
         columns.append((name, terms))
+    apart = [(name, terms) for name, terms in columns if constants_apart and len(terms) == 1]
+    columns = [column for column in columns if column not in apart] or apart[:1]
+    apart = [column for column in apart if column not in columns]
     rows = itertools.product(*(terms for _, terms in columns))
     head = " ".join(f"?{name}" for name, _ in columns)
     body = " ".join("(" + " ".join(str(term) for term in row) + ")" for row in rows)
     block = f"\n  VALUES ({head}) {{ {body} }}\n"
+    block += "".join(f"  VALUES ?{name} {{ {terms[0]} }}\n" for name, terms in apart)
     masked = _COMMENT.sub(lambda m: " " * len(m.group()), query.text)
     where = _OUTER_WHERE.search(masked)
     assert where is not None  # checked in load()
