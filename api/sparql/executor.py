@@ -211,6 +211,8 @@ class SparqlExecutor:
                 # A free worker is taken at once: wait_for would wrap the get in a task.
                 worker = self._idle.get_nowait()
             except asyncio.QueueEmpty:
+                if wait_until <= loop.time():
+                    raise WorkersBusy from None
                 try:
                     remaining = max(wait_until - loop.time(), 0)
                     worker = await asyncio.wait_for(self._idle.get(), remaining)

@@ -1,6 +1,7 @@
-"""``GET /streams/{id}`` in RDF is written by the SPARQL endpoint's worker processes on
-the embedded store: the same bytes as the service writes itself, a write seen by the
-next request, and the service's own reading when every worker is held by long queries."""
+"""``GET /streams/{id}`` in RDF written by the SPARQL endpoint's worker processes on the
+embedded store (``describe_in_workers``): the same bytes as the service writes itself, a
+write seen by the next request, and the service's own reading when every worker is held
+by long queries."""
 
 from __future__ import annotations
 
@@ -42,7 +43,9 @@ class Running:
 @pytest.fixture(scope="module")
 def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     path = loaded_store(tmp_path_factory.mktemp("stream-workers"), [demo_file()])
-    settings = service_settings(path, sparql_timeout=TIME_LIMIT, sparql_workers=2)
+    settings = service_settings(
+        path, sparql_timeout=TIME_LIMIT, sparql_workers=2, describe_in_workers=True
+    )
     live, handle = start_server(settings)
     app = handle.server.config.app
     assert isinstance(app, FastAPI)
