@@ -64,7 +64,7 @@ def sidestream_load(path: Path, folder: Path) -> tuple[dict[str, float], int]:
     assert result.report.conforms
     # the process's peak so far: the template written and this load (the raw and pySHACL
     # baselines come after)
-    timings = {"total": end - start, "peak_rss_mb": peak_rss_mb()}
+    timings = {"total": end - start, "peak_rss_mb": peak_rss_mb(), "worker_rss_mb": worker_rss_mb()}
     marks = [*stages, ("end", end)]
     for (name, at), (_, following) in itertools.pairwise(marks):
         timings[name] = timings.get(name, 0.0) + following - at
@@ -73,6 +73,11 @@ def sidestream_load(path: Path, folder: Path) -> tuple[dict[str, float], int]:
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def worker_rss_mb() -> float:
+    """The largest peak of the load's worker processes (ended by now)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 RAW_CHUNK = 100_000
@@ -249,9 +254,13 @@ def main() -> None:
         "triples": triples,
         "sidestream_seconds": round(ours["total"], 3),
         "sidestream_stages": {
-            k: round(v, 3) for k, v in ours.items() if k not in ("total", "peak_rss_mb")
+            k: round(v, 3)
+            for k, v in ours.items()
+            if k not in ("total", "peak_rss_mb", "worker_rss_mb")
         },
         "sidestream_peak_rss_mb": round(ours["peak_rss_mb"]),
+        # each of the load's worker processes peaked at most at this
+        "sidestream_worker_peak_rss_mb": round(ours["worker_rss_mb"]),
         "chunk_streams": Settings().load_chunk_streams,
         "streams_per_second": round(args.streams / ours["total"], 1),
         "raw_bulk_load_seconds": round(raw, 3),
@@ -278,7 +287,8 @@ def main() -> None:
     for stage, seconds in record["sidestream_stages"].items():
         print(f"{'  ' + stage:<44}{seconds:>10.2f}")
     print(
-        f"  peak resident memory {record['sidestream_peak_rss_mb']:,} MB "
+        f"  peak resident memory {record['sidestream_peak_rss_mb']:,} MB, each worker at most "
+        f"{record['sidestream_worker_peak_rss_mb']:,} MB "
         f"(chunks of {record['chunk_streams']:,} streams)"
     )
     print(f"{'pyoxigraph raw bulk load (same quads)':<44}{raw:>10.2f}{args.streams / raw:>12.0f}")

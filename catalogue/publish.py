@@ -176,16 +176,29 @@ def chunked_content(
     chunk lists each chunk's leading holders of an element (``inference``): more entries
     than the whole file would have, never fewer, and the ranking queries read the leading
     holders of every graph in a view together."""
+    from catalogue.ingest.to_rdf import map_template
+
     assert prepared.levels is not None
     total, done = len(prepared.identifiers), 0
-    # N-Quads between processes: pyoxigraph writes and reads it 10x faster than pickle
-    for content, streams in _in_workers(
-        chunk_content,
-        [(chunk, graph.value, settings.data_base) for chunk in prepared.chunks],
-        settings.load_workers,
-        prepared.levels,
-    ):
-        yield list(parse(content, format=RdfFormat.N_QUADS))
+
+    def chunks() -> Iterator[tuple[list[Quad], int]]:
+        if settings.load_workers == 1:
+            for chunk in prepared.chunks:
+                mapped = map_template(chunk, base=settings.data_base)
+                assert prepared.levels is not None
+                yield content_quads(mapped.quads, graph, prepared.levels), len(mapped.identifiers)
+            return
+        # N-Quads between processes: pyoxigraph writes and reads it 10x faster than pickle
+        for content, streams in _in_workers(
+            chunk_content,
+            [(chunk, graph.value, settings.data_base) for chunk in prepared.chunks],
+            settings.load_workers,
+            prepared.levels,
+        ):
+            yield list(parse(content, format=RdfFormat.N_QUADS)), streams
+
+    for quads, streams in chunks():
+        yield quads
         done += streams
         if progress is not None:
             progress(done, total, "streams")
