@@ -21,17 +21,22 @@ The ontology is read once per process into four small maps.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from functools import cache
+from typing import TYPE_CHECKING
 
 from pyoxigraph import Literal, NamedNode, Quad
 
 from catalogue import queries
 from catalogue.namespaces import RDF_TYPE, SS
 from catalogue.ontology import load_store
+
+if TYPE_CHECKING:
+    from catalogue.matching.recoverable import QuantityEstimate
 
 HAS_RESOURCE = NamedNode(SS.hasResource)
 HAS_COMPOSITION = NamedNode(SS.hasComposition)
@@ -62,11 +67,20 @@ KEY_STEP = Decimal(10) ** 15
 """Rank keys: known flows below 0 (minus the mass), known stocks from 1e15, unknown flows
 2e15, unknown stocks 3e15; no recoverable mass comes near 1e15 t."""
 IDENTIFIER = NamedNode("http://purl.org/dc/terms/identifier")
+HAS_GEOMETRY = NamedNode("http://www.opengis.net/ont/geosparql#hasGeometry")
+AS_WKT = NamedNode("http://www.opengis.net/ont/geosparql#asWKT")
+CANDIDATE_KEY = NamedNode(SS.candidateKey)
+GEOCENTRIC_X = NamedNode(SS.geocentricX)
+GEOCENTRIC_Y = NamedNode(SS.geocentricY)
+GEOCENTRIC_Z = NamedNode(SS.geocentricZ)
+BASE_QUANTITY = NamedNode(SS.baseQuantity)
+BASE_UNIT = NamedNode(SS.baseUnit)
 LEADING = 100
 """Holders listed per element, group or raw material and level graph (``ss:leadingHolding``):
 an element match with ``top`` up to this reads only them (``match/crm_leading.rq``)."""
 XSD_DECIMAL = NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
 XSD_INTEGER = NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+XSD_DOUBLE = NamedNode("http://www.w3.org/2001/XMLSchema#double")
 
 
 @dataclass(frozen=True)
@@ -182,16 +196,11 @@ def _leading(holders: list[_Holder], maps: InferenceMaps) -> set[tuple[object, N
     return found
 
 
-def _estimates(
-    stream: object,
-    quads: list[Quad],
-    by_subject: dict[object, list[Quad]],
-    maps: InferenceMaps,
-    holders: list[_Holder],
-) -> set[tuple[object, NamedNode, Literal | NamedNode]]:
-    """The recoverable-mass estimates of one supply, one per element it contains."""
-    # Imported here: catalogue.matching imports this package's neighbours at load.
-    from catalogue.matching.recoverable import basis_of, estimate, quantity_estimate
+def _quantity(
+    quads: list[Quad], by_subject: dict[object, list[Quad]], maps: InferenceMaps
+) -> tuple[QuantityEstimate | None, str | None, str | None]:
+    """A supply's quantity in its base unit, its stated basis and the base unit."""
+    from catalogue.matching.recoverable import quantity_estimate
 
     quantity = None
     given_basis: str | None = None
@@ -212,6 +221,21 @@ def _estimates(
                     factor=factor,
                     base_unit=base_unit,
                 )
+    return quantity, given_basis, base_unit
+
+
+def _estimates(
+    stream: object,
+    quads: list[Quad],
+    by_subject: dict[object, list[Quad]],
+    maps: InferenceMaps,
+    holders: list[_Holder],
+) -> set[tuple[object, NamedNode, Literal | NamedNode]]:
+    """The recoverable-mass estimates of one supply, one per element it contains."""
+    # Imported here: catalogue.matching imports this package's neighbours at load.
+    from catalogue.matching.recoverable import basis_of, estimate
+
+    quantity, given_basis, base_unit = _quantity(quads, by_subject, maps)
     flow_order = 0 if basis_of(given_basis, base_unit) == "flow" else 1
     masses: dict[NamedNode, Decimal | None] = {}
     for quad in quads:
@@ -255,6 +279,67 @@ def _estimates(
     return found
 
 
+def _candidate_facts(
+    stream: object,
+    quads: list[Quad],
+    by_subject: dict[object, list[Quad]],
+    maps: InferenceMaps,
+) -> set[tuple[object, NamedNode, Literal]]:
+    """What demand-first matching finds and bounds a supply by (``match/candidates_near.rq``).
+
+    ``ss:candidateKey`` per class of its resource (the ones ``candidates_by_class.rq``
+    finds, superclasses too) and per element it contains (``candidates_by_element.rq``):
+    once in the cell of each of its locations and once for anywhere; its location as a
+    unit vector (``ss:geocentricX``/``Y``/``Z``, when it has exactly one), and its
+    quantity in the base unit (``ss:baseQuantity``, ``ss:baseUnit``) as scoring reads it.
+    """
+    from catalogue.matching.cells import ANYWHERE, Cell, candidate_key, cell_of, point_of
+
+    terms: set[str] = set()
+    points: set[tuple[float, float]] = set()
+    for quad in quads:
+        if quad.predicate == HAS_RESOURCE:
+            for fact in by_subject.get(quad.object, ()):
+                if fact.predicate == TYPE and isinstance(fact.object, NamedNode):
+                    for term in maps.ancestors.get(fact.object, (fact.object,)):
+                        terms.add(term.value)
+        elif quad.predicate == CONTAINS_ELEMENT and isinstance(quad.object, NamedNode):
+            terms.add(quad.object.value)
+        elif quad.predicate == HAS_COMPOSITION:
+            for link in by_subject.get(quad.object, ()):
+                if link.predicate != HAS_COMPONENT:
+                    continue
+                for fact in by_subject.get(link.object, ()):
+                    if fact.predicate == ELEMENT and isinstance(fact.object, NamedNode):
+                        terms.add(fact.object.value)
+        elif quad.predicate == HAS_GEOMETRY:
+            for fact in by_subject.get(quad.object, ()):
+                point = point_of(fact.object.value) if fact.predicate == AS_WKT else None
+                if point is not None:
+                    points.add(point)
+    # A location matching cannot read scores as unknown, as no location does.
+    cells: set[Cell | str | None] = {cell_of(point) for point in points} or {None}
+    found: set[tuple[object, NamedNode, Literal]] = {
+        (stream, CANDIDATE_KEY, Literal(candidate_key(cell, term)))
+        for cell in cells | {ANYWHERE}
+        for term in terms
+    }
+    if len(points) == 1:
+        ((lon, lat),) = points
+        lon, lat = math.radians(lon), math.radians(lat)
+        for predicate, value in (
+            (GEOCENTRIC_X, math.cos(lat) * math.cos(lon)),
+            (GEOCENTRIC_Y, math.cos(lat) * math.sin(lon)),
+            (GEOCENTRIC_Z, math.sin(lat)),
+        ):
+            found.add((stream, predicate, Literal(repr(value), datatype=XSD_DOUBLE)))
+    quantity, _, _ = _quantity(quads, by_subject, maps)
+    if quantity is not None:
+        value = Literal(repr(float(quantity.estimate.value)), datatype=XSD_DOUBLE)
+        found |= {(stream, BASE_QUANTITY, value), (stream, BASE_UNIT, Literal(quantity.unit))}
+    return found
+
+
 def materialise(asserted: Iterable[Quad], graph: NamedNode) -> list[Quad]:
     """The inferred quads, in ``graph``, for the asserted quads of one submission."""
     maps = inference_maps()
@@ -267,6 +352,7 @@ def materialise(asserted: Iterable[Quad], graph: NamedNode) -> list[Quad]:
     for subject, quads in by_subject.items():
         if any(quad.predicate == TYPE and quad.object == SUPPLY for quad in quads):
             inferred |= _estimates(subject, quads, by_subject, maps, holders)
+            inferred |= _candidate_facts(subject, quads, by_subject, maps)
         for quad in quads:
             if quad.predicate == HAS_RESOURCE:
                 for resource_type in by_subject.get(quad.object, ()):

@@ -28,7 +28,7 @@ anonymous by default).
 
 from __future__ import annotations
 
-import re
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -43,6 +43,7 @@ from catalogue.access import ANONYMOUS, Caller, view_for
 from catalogue.errors import SidestreamError
 from catalogue.ingest.resolve import Vocabulary, local_name
 from catalogue.matching import score as weights
+from catalogue.matching.cells import ANYWHERE, Cell, candidate_key, cells_within, point_of
 from catalogue.matching.explain import amount_text, fraction_text, number, percent
 from catalogue.matching.recoverable import (
     Estimate,
@@ -56,16 +57,24 @@ from catalogue.matching.results import MatchResult, Recoverable, Route
 from catalogue.store.base import EVERYTHING, CatalogueStore, Row, View
 
 SS = "https://w3id.org/sidestream/ontology/"
+XSD_INTEGER = NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+XSD_DOUBLE = NamedNode("http://www.w3.org/2001/XMLSchema#double")
 RESOURCE = SS + "Resource"
 SUPPLY = NamedNode(SS + "Supply")
 DEMAND = NamedNode(SS + "Demand")
-_POINT = re.compile(r"POINT\s*\(\s*(-?[\d.]+)\s+(-?[\d.]+)\s*\)", re.IGNORECASE)
 _NEAR_PARENT_MIN_DEPTH = 4
+"""A parent class at least this deep (ss:Resource is 1) is narrow enough to offer siblings."""
 FIRST_BATCH = 32
 """Candidates read in full at first (at least; four times ``top`` if more), best bound
 first; each further batch is twice the last. A few dozen rows cost little next to a
 second round trip."""
-"""A parent class at least this deep (ss:Resource is 1) is narrow enough to offer siblings."""
+NEAR_KM = 100.0
+"""Radius of the first search for candidates around a demand (``_nearest_first``); each
+further search doubles it. At 100,000 streams a broad class has a few candidates per
+1-degree cell, so the first search finds about a hundred."""
+MAX_KEYS = 1_000
+"""Candidate keys one search may ask for; a wider search reads every candidate instead
+(a rare class, or a demand whose best supplies are far away)."""
 
 
 class DemandNotFound(SidestreamError):
@@ -257,11 +266,6 @@ class Demand:
         return self.state is not None and local_name(self.state) == "heat"
 
 
-def _point(wkt: str | None) -> tuple[float, float] | None:
-    found = None if wkt is None else _POINT.search(wkt)
-    return None if found is None else (float(found[1]), float(found[2]))
-
-
 def _quantity(row: Row, vocabulary: Vocabulary) -> QuantityEstimate | None:
     unit = _value(row, "unit")
     factor, base_unit = _decimal(row, "factor"), _value(row, "baseUnit")
@@ -398,7 +402,7 @@ def _demand(stream: str, found: Facts, vocabulary: Vocabulary) -> Demand:
         name=names.get("en") or names.get("") or next(iter(names.values()), local_name(stream)),
         state=_first(found, "physicalState"),
         temperature=_first_decimal(found, "temperatureCelsius"),
-        point=_point(_first(found, "asWKT")),
+        point=point_of(_first(found, "asWKT")),
         quantity=_quantity_of(found, vocabulary),
     )
     for term in found.get("requestsApplication", []):
@@ -521,7 +525,7 @@ def _supply(stream: str, found: Facts, vocabulary: Vocabulary) -> Supply:
     supply.temperature = _first_decimal(found, "temperatureCelsius")
     hazardous = _first(found, "hazardous")
     supply.hazardous = None if hazardous is None else hazardous in ("true", "1")
-    supply.point = _point(_first(found, "asWKT"))
+    supply.point = point_of(_first(found, "asWKT"))
     supply.quantity = _quantity_of(found, vocabulary)
     given = _first(found, "basis")
     supply.basis = basis_of(
@@ -894,6 +898,12 @@ def match_demand(
     vocabulary = Vocabulary.load()
     view = view_for(store, caller)
     demand = read_demand(store, identifier, vocabulary, view)
+    if top is not None and top > 0 and demand.point is not None:
+        nearest = _nearest_first(store, demand, top, vocabulary, view)
+        if nearest:
+            return nearest
+        # Nothing found by candidate keys: none fits, or the catalogue was loaded before
+        # they were materialised (docs/data-model.md); reading every candidate tells.
     candidates, holding = find_candidates(demand, CatalogueSupplies(store, view))
     candidates.pop(demand.iri, None)
     if top is None:
@@ -922,15 +932,7 @@ def match_demand(
     while done < len(order):
         chunk = order[done : done + batch]
         done += len(chunk)
-        supplies = read_supplies(store, chunk, vocabulary, view)
-        for stream in chunk:
-            supply = supplies.get(stream)
-            if supply is None:
-                continue
-            best = score_pair(demand, supply, candidates[stream], holding.get(stream, set()))
-            if best is not None:
-                results.append(best)
-        results.sort(key=lambda r: (-r.score, r.identifier))
+        _score_read(store, demand, chunk, candidates, holding, vocabulary, view, results)
         # Stop once no unread candidate can come before the last kept result: scores and
         # bounds are rounded alike, so an unread one scores at most its bound, and one
         # whose bound ties the kept score has a higher identifier than the next unread.
@@ -943,6 +945,282 @@ def match_demand(
                 break
         batch *= 2
     return results if top is None else results[:top]
+
+
+def _score_read(
+    store: CatalogueStore,
+    demand: Demand,
+    chunk: list[str],
+    candidates: dict[str, list[Candidate]],
+    holding: dict[str, set[str]],
+    vocabulary: Vocabulary,
+    view: View,
+    results: list[MatchResult],
+) -> None:
+    """Read the supplies ``chunk`` in full, add their results to ``results``, sort them."""
+    supplies = read_supplies(store, chunk, vocabulary, view)
+    for stream in chunk:
+        supply = supplies.get(stream)
+        if supply is None:
+            continue
+        best = score_pair(demand, supply, candidates[stream], holding.get(stream, set()))
+        if best is not None:
+            results.append(best)
+    results.sort(key=lambda r: (-r.score, r.identifier))
+
+
+@dataclass
+class _Questions:
+    """A candidate source that finds nothing but records what it is asked: the classes or
+    elements of each question, answered with one stand-in stream each, so that
+    ``find_candidates`` shows every kind of candidate the demand has and its terms."""
+
+    terms: dict[str, set[str]] = field(default_factory=dict)
+
+    def _ask(self, terms: set[str]) -> dict[str, set[str]]:
+        if not terms:
+            return {}
+        stand_in = f"urn:x-sidestream:question:{len(self.terms)}"
+        self.terms[stand_in] = set(terms)
+        return {stand_in: set(terms)}
+
+    def by_class(self, classes: set[str]) -> dict[str, set[str]]:
+        return self._ask(classes)
+
+    def by_element(self, elements: set[str]) -> dict[str, set[str]]:
+        return self._ask(elements)
+
+
+@dataclass
+class _Kind:
+    """Candidates that share how ``_bound`` treats them, and the terms that find them."""
+
+    semantic: float
+    checks: int
+    composite: bool
+    terms: set[str] = field(default_factory=set)
+    limit: int = 0
+    last: float | None = None
+    """The bound of the last row read when the last search was cut at ``limit``."""
+
+
+def _kinds(demand: Demand) -> list[_Kind]:
+    """The kinds of candidate ``demand`` has, as ``_bound`` sees them."""
+    questions = _Questions()
+    kinds: dict[tuple[float, int, bool], _Kind] = {}
+    for stand_in, found in find_candidates(demand, questions)[0].items():
+        for candidate in found:
+            composite = candidate.route in ("composition", "technology") and bool(demand.elements)
+            asked = {(c.element, c.formula) for c in demand.criteria}
+            extra = [c for c in candidate.criteria if (c.element, c.formula) not in asked]
+            checks = int(composite and candidate.route == "technology")
+            checks += len(demand.criteria) + len(extra)
+            semantic = 1.0 if candidate.taxonomic else candidate.semantic
+            kind = kinds.setdefault(
+                (semantic, checks, composite), _Kind(semantic, checks, composite)
+            )
+            kind.terms |= questions.terms[stand_in]
+    materials = hierarchy()
+    for kind in kinds.values():
+        # A supply of a class under another asked-for class has that one's key too.
+        kind.terms = {
+            term
+            for term in kind.terms
+            if not any(other != term and other in materials.ancestors(term) for other in kind.terms)
+        }
+    return list(kinds.values())
+
+
+def _near(
+    store: CatalogueStore,
+    demand: Demand,
+    kind: _Kind,
+    cells: set[Cell | str | None],
+    view: View,
+) -> dict[str, float]:
+    """Stream -> bound, for the first ``kind.limit`` supplies of ``kind`` in ``cells``
+    (``match/candidates_near.rq``); sets ``kind.last`` when there may be more."""
+
+    def real(value: float | Decimal) -> Literal:
+        return Literal(repr(float(value)), datatype=XSD_DOUBLE)
+
+    point = demand.point or (0.0, 0.0)
+    lon, lat = math.radians(point[0]), math.radians(point[1])
+    quantity = demand.quantity
+    length = weights.HEAT_LENGTH_KM if demand.heat else weights.BULK_LENGTH_KM
+    unknown = Literal("")  # not numeric: the demand does not say
+    values: dict[str, Literal | NamedNode | list[Literal | NamedNode]] = {
+        "key": [
+            Literal(candidate_key(cell, term))
+            for cell in sorted(cells, key=str)
+            for term in sorted(kind.terms)
+        ],
+        "semantic": real(kind.semantic),
+        "checks": Literal(str(kind.checks), datatype=XSD_INTEGER),
+        "composite": Literal("1" if kind.composite else "0", datatype=XSD_INTEGER),
+        "dx": real(math.cos(lat) * math.cos(lon)),
+        "dy": real(math.cos(lat) * math.sin(lon)),
+        "dz": real(math.sin(lat)),
+        "reach": real(0 if demand.point is None else weights.EARTH_RADIUS_KM / length),
+        "state": NamedNode(demand.state or "urn:x-sidestream:none"),
+        "temperature": unknown if demand.temperature is None else real(demand.temperature),
+        "quantity": (
+            real(quantity.estimate.value)
+            if quantity is not None and quantity.estimate.value > 0
+            else unknown
+        ),
+        "unit": Literal(quantity.unit if quantity else ""),
+        "wSemantic": real(weights.SEMANTIC),
+        "wProperty": real(weights.PROPERTY),
+        "wQuantity": real(weights.QUANTITY),
+        "wDistance": real(weights.DISTANCE),
+        "wRegulatory": real(weights.REGULATORY),
+        "unknown": real(weights.UNKNOWN),
+        "hazardousFit": real(weights.HAZARDOUS_FIT),
+    }
+    text = queries.bind(
+        queries.load("match/candidates_near"),
+        values,  # type: ignore[arg-type]
+        constants_apart=True,
+    )
+    rows = store.select(queries.paginate(text, kind.limit), view)
+    found: dict[str, float] = {}
+    for row in rows:
+        stream, bound = _value(row, "stream") or "", float(_value(row, "bound") or 0)
+        found[stream] = max(found.get(stream, 0.0), bound)
+    kind.last = float(_value(rows[-1], "bound") or 0) if len(rows) >= kind.limit else None
+    return found
+
+
+def _beyond(demand: Demand, kinds: list[_Kind], km: float) -> float:
+    """The highest score a supply at least ``km`` away could reach as any of ``kinds``.
+
+    As ``_bound`` for the best supply imaginable there: every check passes, the quantity
+    fits when the demand gives one (or the route is composite), it is not hazardous, and
+    its distance fit is that of ``km``.
+    """
+    best = 0.0
+    for kind in kinds:
+        quantity = 1.0 if kind.composite or demand.quantity is not None else weights.UNKNOWN
+        distance = weights.distance_fit(km, heat=demand.heat)
+        best = max(best, weights.Fits(kind.semantic, 1.0, quantity, distance, 1.0).score())
+    return best
+
+
+def _reach(demand: Demand, kinds: list[_Kind], score: float, near: float) -> float | None:
+    """A radius beyond which no supply scores ``score`` or more (``_beyond``), at least
+    ``near``; ``None`` when even the antipodes could (distance alone cannot rule it out)."""
+    far = max(near, 1.0)
+    while _beyond(demand, kinds, far) >= score:
+        far *= 2
+        if far > math.pi * weights.EARTH_RADIUS_KM:
+            return None
+    low = far / 2
+    for _ in range(12):
+        middle = (low + far) / 2
+        if _beyond(demand, kinds, middle) >= score:
+            low = middle
+        else:
+            far = middle
+    # A little beyond, so that the search's shrunk radius still rules ``score`` out.
+    return max(near, far * 1.01)
+
+
+def _nearest_first(
+    store: CatalogueStore, demand: Demand, top: int, vocabulary: Vocabulary, view: View
+) -> list[MatchResult]:
+    """The first ``top`` results of ``match_demand``, nearest and best candidates first.
+
+    For each kind of candidate, the store ranks the supplies found by their candidate
+    keys (``cells``) in the cells within a radius of the demand by the highest score each
+    could reach (``match/candidates_near.rq``) and returns the first few; those are read
+    in full and scored, best bound first. A supply not returned is either farther than
+    the radius (``_beyond`` bounds its score) or ranked below the last row returned, so
+    the search stops when the last kept result beats both and every unread candidate,
+    and otherwise asks for more rows or a wider radius (the one ``_beyond`` needs once
+    ``top`` results are in, else three times as far). A radius needing more than ``MAX_KEYS``
+    keys, or one distance alone cannot justify, becomes a search of the whole catalogue
+    (``cells.ANYWHERE``), still cut to the first rows: the same list as reading every
+    candidate either way.
+    """
+    kinds = _kinds(demand)
+    if not kinds:
+        return []
+    bounds: dict[str, float] = {}
+    results: list[MatchResult] = []
+    read: set[str] = set()
+    radius: float | None = NEAR_KM if demand.point is not None else None
+    batch = max(4 * top, FIRST_BATCH)
+    for kind in kinds:
+        kind.limit = batch
+    while True:
+        # Kinds that cannot reach the last kept score even on site need no more rows.
+        kept = results[top - 1].score if len(results) >= top else -1.0
+        active = [kind for kind in kinds if _beyond(demand, [kind], 0.0) >= kept]
+        cells: set[Cell | str | None] = {ANYWHERE}
+        if active and radius is not None and demand.point is not None:
+            cells = {None, *cells_within(demand.point, radius)}
+            if len(cells) * max(len(kind.terms) for kind in active) > MAX_KEYS:
+                radius, cells = None, {ANYWHERE}
+        for kind in kinds:
+            kind.last = None
+        for kind in active:
+            for stream, bound in _near(store, demand, kind, cells, view).items():
+                bounds[stream] = max(bounds.get(stream, 0.0), bound)
+        bounds.pop(demand.iri, None)
+        # Shrunk a little: the radius is a lower bound computed in floating point too.
+        outside = -1.0
+        if active and radius is not None:
+            outside = _beyond(demand, active, radius * (1 - 1e-9))
+        cut = max((kind.last for kind in active if kind.last is not None), default=-1.0)
+        while True:
+            unread = sorted(
+                (stream for stream in bounds if stream not in read),
+                key=lambda stream: (-bounds[stream], stream),
+            )
+            best_unread = bounds[unread[0]] if unread else -1.0
+            if len(results) >= top:
+                last = results[top - 1].score
+                if last > outside and last > cut and last > best_unread:
+                    return results[:top]
+            if not unread or best_unread < max(outside, cut):
+                break
+            chunk = [stream for stream in unread[:batch] if bounds[stream] >= max(outside, cut)]
+            read.update(chunk)
+            _score_one_by_one(store, demand, chunk, vocabulary, view, results)
+        if not active or (radius is None and cut < 0):
+            return results[:top]
+        if cut >= outside:
+            for kind in kinds:
+                if kind.last is not None and kind.last >= outside:
+                    kind.limit *= 4
+        elif len(results) >= top and radius is not None:
+            radius = _reach(demand, active, results[top - 1].score, radius)
+        elif radius is not None:
+            radius = None if radius > math.pi * weights.EARTH_RADIUS_KM else radius * 3
+
+
+def _score_one_by_one(
+    store: CatalogueStore,
+    demand: Demand,
+    chunk: list[str],
+    vocabulary: Vocabulary,
+    view: View,
+    results: list[MatchResult],
+) -> None:
+    """Read the supplies ``chunk`` in full, find each one's candidates from what it is
+    (``OneSupply``, as stream-first matching does), score them into ``results``."""
+    supplies = read_supplies(store, chunk, vocabulary, view)
+    for stream in chunk:
+        supply = supplies.get(stream)
+        if supply is None:
+            continue
+        candidates, holding = find_candidates(demand, OneSupply(supply))
+        if stream in candidates:
+            best = score_pair(demand, supply, candidates[stream], holding.get(stream, set()))
+            if best is not None:
+                results.append(best)
+    results.sort(key=lambda r: (-r.score, r.identifier))
 
 
 def _profiles(

@@ -9,9 +9,13 @@ limit must push a supply down and be named in its explanation.
 from __future__ import annotations
 
 import csv
+import importlib.util
 import json
+import tempfile
 import tomllib
+from functools import cache
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -22,6 +26,7 @@ from catalogue.matching.results import MatchResult
 from tests.backends import Backend, Backends
 
 DATA = Path(__file__).parents[2] / "data" / "matching"
+BENCH = Path(__file__).parents[3] / "bench"
 RECALL_AT_5_FLOOR = 0.9  # measured 1.00 (33/33) when written; a drop below 0.9 is a regression
 
 
@@ -197,6 +202,64 @@ def test_top_is_the_head_of_the_whole_ranking(
             whole = match_demand(store, demand)
             for top in (1, 3, 5, len(whole) + 1):
                 assert match_demand(store, demand, top=top) == whole[:top], (demand, top)
+
+
+GENERATED_STREAMS = 1_000
+
+
+@cache
+def _datasets() -> ModuleType:
+    # bench/datasets.py: the seeded synthetic catalogue the benchmarks measure (materials
+    # of the whole ontology, compositions, locations across 12 countries).
+    spec = importlib.util.spec_from_file_location("datasets", BENCH / "datasets.py")
+    assert spec is not None and spec.loader is not None
+    datasets = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(datasets)
+    return datasets
+
+
+def load_generated(backend: Backend) -> None:
+    with tempfile.TemporaryDirectory(prefix="sidestream-generated-") as folder:
+        path = _datasets().write(Path(folder) / "generated.csv", GENERATED_STREAMS, 7)
+        assert backend.main("load", str(path), "--by", "test") == 0
+
+
+@pytest.fixture(scope="session")
+def generated(backends: Backends, backend_kind: str) -> Backend:
+    """A generated catalogue of 1,000 streams on each backend (read only)."""
+    return backends.shared(backend_kind, "generated", load_generated)
+
+
+@pytest.mark.parametrize(
+    ("near_km", "max_keys"),
+    [
+        (demand_module.NEAR_KM, demand_module.MAX_KEYS),
+        (20.0, 5_000),  # many small steps outwards before every candidate at once
+        (20.0, 40),  # every candidate after the first step or two
+    ],
+)
+def test_nearest_first_ranks_what_the_whole_ranking_ranks(
+    generated: Backend, near_km: float, max_keys: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With a top and a located demand, candidates are found cell by cell outwards from
+    # the demand (ss:candidateKey) and the rest is never found: the list must still be
+    # the head of the fully scored one, with the same scores, on every backend.
+    monkeypatch.setattr(demand_module, "NEAR_KM", near_km)
+    monkeypatch.setattr(demand_module, "MAX_KEYS", max_keys)
+    demands = [
+        row["identifier"]
+        for row in _datasets().rows(GENERATED_STREAMS, 7)
+        if row["kind"] == "demand" and row["confidentiality"] == "public"
+    ]
+    assert len(demands) >= 100
+    compared = 0
+    with generated.opened() as store:
+        for demand in demands[::8]:
+            whole = match_demand(store, demand)
+            for top in (1, 10):
+                assert match_demand(store, demand, top=top) == whole[:top], (demand, top)
+            compared += bool(whole)
+    assert compared >= 10
 
 
 # Requirements.
