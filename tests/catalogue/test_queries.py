@@ -62,6 +62,36 @@ def test_list_binds_several_rows(tmp_path, monkeypatch):
     assert "(<https://example.org/a>) (<https://example.org/b>)" in text
 
 
+PAIR_QUERY = """#+ summary: things with a label, and a constant
+#+ param: ?thing iri
+#+ param: ?tag literal
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?thing ?label ?tag WHERE {
+  ?thing rdfs:label ?label .
+}
+"""
+
+
+def test_constants_apart_writes_the_list_once_with_the_same_solutions(tmp_path, monkeypatch):
+    query = write_query(tmp_path, monkeypatch, "pair", PAIR_QUERY)
+    store = pyoxigraph.Store()
+    label = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    things = [NamedNode(f"https://example.org/{name}") for name in ("a", "b", "c")]
+    for thing in things:
+        store.add(pyoxigraph.Quad(thing, label, Literal(thing.value[-1])))
+    values = {"thing": things[:2], "tag": Literal("x")}
+    product = queries.bind(query, values)
+    apart = queries.bind(query, values, constants_apart=True)
+    assert apart.count('"x"') == 1 and product.count('"x"') == 2
+    assert 'VALUES ?tag { "x" }' in apart
+
+    def solutions(text: str) -> set[tuple[str, ...]]:
+        names = ("thing", "label", "tag")
+        return {tuple(str(row[name]) for name in names) for row in store.query(text)}
+
+    assert solutions(apart) == solutions(product) and len(solutions(apart)) == 2
+
+
 def test_literal_with_quotes_cannot_break_out_of_the_query(tmp_path, monkeypatch):
     query = write_query(
         tmp_path,
