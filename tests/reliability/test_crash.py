@@ -64,6 +64,9 @@ def load_command(store: Path, source: Path, log: Path, *, chunked: bool) -> subp
     return subprocess.Popen(
         [sys.executable, "-m", "catalogue.cli", "load", "--store", str(store), str(source)],
         env=env,
+        # its own process group, so a kill takes the load workers a chunked load starts too:
+        # killed alone, the command leaves them running (they do not notice their parent go)
+        start_new_session=True,
         stdout=subprocess.DEVNULL,
         stderr=log.open("wb"),
     )
@@ -151,7 +154,7 @@ def test_killing_loads_at_random_moments_leaves_only_whole_submissions(tmp_path:
             began, delay = started, rng.uniform(0, 1.1 * whole)
         ended = wait_until(process, began + delay)
         if ended is None:
-            process.send_signal(signal.SIGKILL)
+            os.killpg(process.pid, signal.SIGKILL)
             kill += 1
         calibrating = False
         code = process.wait()
