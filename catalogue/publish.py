@@ -14,7 +14,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import multiprocessing
+import os
 import re
+import threading
+import time
 import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -213,6 +216,20 @@ def _receive_levels(levels: SubmissionLevels | None) -> None:
     _levels = levels
 
 
+def _start_worker(levels: SubmissionLevels | None, parent: int) -> None:
+    """A load worker's start: the levels, and a watch on the loading process, since a
+    killed load (SIGKILL, out of memory) cannot stop its workers and they would wait for
+    work for ever (found by the crash test: 291 of them)."""
+    _receive_levels(levels)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def chunk_content(chunk: TemplateTable, graph: str, base: str) -> tuple[bytes, int]:
     """One chunk's stored content as N-Quads, and its streams (in a worker process of
     :func:`chunked_content`)."""
@@ -243,7 +260,10 @@ def _in_workers(
     # can copy a held lock
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_receive_levels, initargs=(levels,)
+        max_workers=workers,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(levels, os.getpid()),
     ) as pool:
         pending: deque[Future[T]] = deque()
         for call in calls:

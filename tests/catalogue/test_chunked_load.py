@@ -7,7 +7,11 @@ whole file loaded at once. Writing tests run on every backend (``tests/backends.
 from __future__ import annotations
 
 import csv
+import os
+import signal
+import subprocess
 import sys
+import time
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -207,3 +211,54 @@ def test_the_command_line_shows_a_chunked_load_streams_by_streams(
     bar = [line for line in err.replace("\r", "\n").splitlines() if "writing:" in line]
     assert bar and "100%" in bar[-1] and f"{STREAMS}/{STREAMS}" in bar[-1]
     assert "streams" in bar[-1]
+
+
+def children_of(pid: int) -> set[int]:
+    """Process ids whose parent is ``pid`` (from /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def test_the_workers_of_a_killed_load_stop_too(template: Path, tmp_path: Path) -> None:
+    """SIGKILL cannot reach a load's workers; they notice their parent is gone and exit
+    instead of waiting for work for ever."""
+    environment = {
+        **os.environ,
+        "SIDESTREAM_LOAD_CHUNK_STREAMS": "20",
+        "SIDESTREAM_LOAD_WORKERS": "2",
+    }
+    store = str(tmp_path / "store")
+    load = subprocess.Popen(
+        [sys.executable, "-m", "catalogue.cli", "load", str(template), "--store", store],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        workers: set[int] = set()
+        while time.monotonic() < deadline and load.poll() is None:
+            # the pool's workers (spawned after the resource tracker, also a child)
+            workers = children_of(load.pid)
+            if len(workers) >= 3:
+                break
+            time.sleep(0.2)
+        assert len(workers) >= 3, "the load never started its workers"
+        time.sleep(1)  # let them take work
+    finally:
+        os.kill(load.pid, signal.SIGKILL)
+        load.wait()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(Path(f"/proc/{w}").exists() for w in workers):
+        time.sleep(0.2)
+    left = [w for w in workers if Path(f"/proc/{w}").exists()]
+    for pid in left:  # never leave them running, whatever the test says
+        os.kill(pid, signal.SIGKILL)
+    assert not left
