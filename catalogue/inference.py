@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from functools import cache
@@ -279,6 +279,16 @@ def _estimates(
     return found
 
 
+def _elements(composition: object, by_subject: dict[object, list[Quad]]) -> Iterator[NamedNode]:
+    """The ``ss:element`` of each component of ``composition``."""
+    for link in by_subject.get(composition, ()):
+        if link.predicate != HAS_COMPONENT:
+            continue
+        for fact in by_subject.get(link.object, ()):
+            if fact.predicate == ELEMENT and isinstance(fact.object, NamedNode):
+                yield fact.object
+
+
 def _candidate_facts(
     stream: object,
     quads: list[Quad],
@@ -306,12 +316,7 @@ def _candidate_facts(
         elif quad.predicate == CONTAINS_ELEMENT and isinstance(quad.object, NamedNode):
             terms.add(quad.object.value)
         elif quad.predicate == HAS_COMPOSITION:
-            for link in by_subject.get(quad.object, ()):
-                if link.predicate != HAS_COMPONENT:
-                    continue
-                for fact in by_subject.get(link.object, ()):
-                    if fact.predicate == ELEMENT and isinstance(fact.object, NamedNode):
-                        terms.add(fact.object.value)
+            terms.update(element.value for element in _elements(quad.object, by_subject))
         elif quad.predicate == HAS_GEOMETRY:
             for fact in by_subject.get(quad.object, ()):
                 point = point_of(fact.object.value) if fact.predicate == AS_WKT else None
@@ -362,14 +367,10 @@ def materialise(asserted: Iterable[Quad], graph: NamedNode) -> list[Quad]:
                         for ancestor in maps.ancestors.get(resource_type.object, ()):
                             inferred.add((quad.object, TYPE, ancestor))
             elif quad.predicate == HAS_COMPOSITION:
-                for link in by_subject.get(quad.object, ()):
-                    if link.predicate != HAS_COMPONENT:
-                        continue
-                    for fact in by_subject.get(link.object, ()):
-                        if fact.predicate == ELEMENT and isinstance(fact.object, NamedNode):
-                            inferred.add((subject, CONTAINS_ELEMENT, fact.object))
-                            for listed in maps.raw_materials.get(fact.object, ()):
-                                inferred.add((subject, CONTAINS_LISTED, listed))
+                for element in _elements(quad.object, by_subject):
+                    inferred.add((subject, CONTAINS_ELEMENT, element))
+                    for listed in maps.raw_materials.get(element, ()):
+                        inferred.add((subject, CONTAINS_LISTED, listed))
     inferred |= _leading(holders, maps)
     asserted_keys = {(q.subject, q.predicate, q.object) for qs in by_subject.values() for q in qs}
     return [
