@@ -234,7 +234,7 @@ def generated(backends: Backends, backend_kind: str) -> Backend:
     ("near_km", "max_keys"),
     [
         (demand_module.NEAR_KM, demand_module.MAX_KEYS),
-        (20.0, 5_000),  # many small steps outwards before every candidate at once
+        (20.0, demand_module.MAX_KEYS),  # more steps outwards before the whole catalogue
         (20.0, 40),  # every candidate after the first step or two
     ],
 )
