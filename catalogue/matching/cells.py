@@ -46,11 +46,6 @@ def candidate_key(cell: Cell | str | None, term: str) -> str:
     return f"{cell[0]} {cell[1]} {term}"
 
 
-def term_of(candidate_key: str) -> str:
-    """The class or element IRI a candidate key names."""
-    return candidate_key.rsplit(" ", 1)[-1]
-
-
 def min_km(point: tuple[float, float], cell: Cell) -> float:
     """A lower bound of the distance from ``point`` to any point of ``cell``.
 
@@ -87,8 +82,3 @@ def cells_within(point: tuple[float, float], km: float) -> set[Cell]:
                     break
                 found.add(cell)
     return found
-
-
-def every_cell() -> set[Cell]:
-    """All cells of the globe (a search that has reached every one has seen everything)."""
-    return {(south, west) for south in range(-90, 90) for west in range(-180, 180)}
