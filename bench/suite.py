@@ -174,6 +174,13 @@ def main() -> int:
     )
     parser.add_argument("--rdflib-budget", type=float, default=120, help="per direction")
     parser.add_argument("--match-budget", type=float, default=300, help="per direction")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        metavar="FOLDER",
+        help="keep the built catalogue in FOLDER (empty or absent) for more runs with "
+        "bench_match.py or bench_api.py --store FOLDER",
+    )
     args = parser.parse_args()
 
     size, seed = str(args.streams), str(args.seed)
@@ -183,7 +190,7 @@ def main() -> int:
     # One catalogue for all three: the store bench_load's validated load leaves is the one
     # matching and the service are measured on (a build costs minutes at 100,000 streams).
     with tempfile.TemporaryDirectory(prefix="sidestream-suite-") as name:
-        kept = str(Path(name) / "catalogue")
+        kept = str(args.keep or Path(name) / "catalogue")
         records["load"], seconds["load"] = run(
             "bench_load",
             [
