@@ -75,12 +75,15 @@ GEOCENTRIC_Y = NamedNode(SS.geocentricY)
 GEOCENTRIC_Z = NamedNode(SS.geocentricZ)
 BASE_QUANTITY = NamedNode(SS.baseQuantity)
 BASE_UNIT = NamedNode(SS.baseUnit)
+VERSION = 2
+"""The version of these rules (``ss:inferenceVersion`` of each submission): raised when a
+query starts to rely on something earlier versions did not materialise. 2: the candidate
+keys, geocentric coordinates and base quantities of demand-first matching."""
 LEADING = 100
 """Holders listed per element, group or raw material and level graph (``ss:leadingHolding``):
 an element match with ``top`` up to this reads only them (``match/crm_leading.rq``)."""
 XSD_DECIMAL = NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
 XSD_INTEGER = NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-XSD_DOUBLE = NamedNode("http://www.w3.org/2001/XMLSchema#double")
 
 
 @dataclass(frozen=True)
@@ -144,7 +147,7 @@ def _decimal(value: Decimal) -> Literal:
 
 
 @dataclass
-class _Holder:
+class Holder:
     """One supply's ranking keys for element-first matching (as crm.py ranks)."""
 
     stream: NamedNode
@@ -165,12 +168,12 @@ class _Holder:
         return (rank, self.identifier)
 
 
-def _leading(holders: list[_Holder], maps: InferenceMaps) -> set[tuple[object, NamedNode, object]]:
+def _leading(holders: list[Holder], maps: InferenceMaps) -> set[tuple[object, NamedNode, object]]:
     """``term ss:leadingHolding <stream#holding-…>`` (with ``ss:holder`` and ``ss:rankKey``)
     for the first ``LEADING`` holders of every element, group and raw material in this
     graph: the global first ``top`` of any view are among the union of its graphs' leading
     holders, since a holder's keys do not depend on the graph."""
-    by_term: dict[NamedNode, list[_Holder]] = defaultdict(list)
+    by_term: dict[NamedNode, list[Holder]] = defaultdict(list)
     members: dict[NamedNode, set[NamedNode]] = defaultdict(set)
     for holder in holders:
         seen: set[NamedNode] = set()
@@ -229,7 +232,7 @@ def _estimates(
     quads: list[Quad],
     by_subject: dict[object, list[Quad]],
     maps: InferenceMaps,
-    holders: list[_Holder],
+    holders: list[Holder],
 ) -> set[tuple[object, NamedNode, Literal | NamedNode]]:
     """The recoverable-mass estimates of one supply, one per element it contains."""
     # Imported here: catalogue.matching imports this package's neighbours at load.
@@ -265,7 +268,7 @@ def _estimates(
             (q.object.value for q in quads if q.predicate == IDENTIFIER),
             stream.value.rsplit("/", 1)[-1],
         )
-        holders.append(_Holder(stream, identifier, flow_order, masses))
+        holders.append(Holder(stream, identifier, flow_order, masses))
     base = stream.value  # type: ignore[attr-defined]
     for element, mass in masses.items():
         node = NamedNode(f"{base}#recoverable-{element.value.rsplit('/', 1)[-1]}")
@@ -337,26 +340,36 @@ def _candidate_facts(
             (GEOCENTRIC_Y, math.cos(lat) * math.sin(lon)),
             (GEOCENTRIC_Z, math.sin(lat)),
         ):
-            found.add((stream, predicate, Literal(repr(value), datatype=XSD_DOUBLE)))
+            # Decimals of twelve places, not doubles: Virtuoso answers doubles with six
+            # significant digits (openlink/virtuoso-opensource#1006), so a double read back
+            # is not the one written; twelve places are nanometres on the Earth's surface.
+            found.add((stream, predicate, _decimal(Decimal(repr(value)))))
     quantity, _, _ = _quantity(quads, by_subject, maps)
     if quantity is not None:
-        value = Literal(repr(float(quantity.estimate.value)), datatype=XSD_DOUBLE)
+        value = _decimal(Decimal(quantity.estimate.value))
         found |= {(stream, BASE_QUANTITY, value), (stream, BASE_UNIT, Literal(quantity.unit))}
     return found
 
 
-def materialise(asserted: Iterable[Quad], graph: NamedNode) -> list[Quad]:
-    """The inferred quads, in ``graph``, for the asserted quads of one submission."""
+def materialise(
+    asserted: Iterable[Quad], graph: NamedNode, *, holders: list[Holder] | None = None
+) -> list[Quad]:
+    """The inferred quads, in ``graph``, for the asserted quads of one submission.
+
+    With ``holders``, the supplies' ranking keys are added to it instead of listing the
+    leading holders here: a submission materialised a chunk at a time lists them once, from
+    all its chunks (:func:`leading_holdings`), as the whole file at once would.
+    """
     maps = inference_maps()
     by_subject: dict[object, list[Quad]] = defaultdict(list)
     for quad in asserted:
         by_subject[quad.subject].append(quad)
 
     inferred: set[tuple[object, NamedNode, object]] = set()
-    holders: list[_Holder] = []
+    own: list[Holder] = []
     for subject, quads in by_subject.items():
         if any(quad.predicate == TYPE and quad.object == SUPPLY for quad in quads):
-            inferred |= _estimates(subject, quads, by_subject, maps, holders)
+            inferred |= _estimates(subject, quads, by_subject, maps, own)
             inferred |= _candidate_facts(subject, quads, by_subject, maps)
         for quad in quads:
             if quad.predicate == HAS_RESOURCE:
@@ -371,10 +384,21 @@ def materialise(asserted: Iterable[Quad], graph: NamedNode) -> list[Quad]:
                     inferred.add((subject, CONTAINS_ELEMENT, element))
                     for listed in maps.raw_materials.get(element, ()):
                         inferred.add((subject, CONTAINS_LISTED, listed))
-    inferred |= _leading(holders, maps)
+    if holders is None:
+        inferred |= _leading(own, maps)
+    else:
+        holders.extend(own)
     asserted_keys = {(q.subject, q.predicate, q.object) for qs in by_subject.values() for q in qs}
     return [
         Quad(s, p, o, graph)  # type: ignore[arg-type]
         for s, p, o in sorted(inferred, key=str)
         if (s, p, o) not in asserted_keys
     ]
+
+
+def leading_holdings(holders: list[Holder], graph: NamedNode) -> list[Quad]:
+    """The leading holders, in ``graph``, of the supplies whose keys ``materialise``
+    collected in ``holders``."""
+    return [
+        Quad(s, p, o, graph) for s, p, o in sorted(_leading(holders, inference_maps()), key=str)
+    ]  # type: ignore[arg-type]

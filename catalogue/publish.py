@@ -39,7 +39,8 @@ from catalogue.access import (
 )
 from catalogue.config import Settings
 from catalogue.errors import SubmissionRejected
-from catalogue.inference import materialise
+from catalogue.inference import VERSION as INFERENCE_VERSION
+from catalogue.inference import Holder, leading_holdings, materialise
 from catalogue.ingest.rdf import read_rdf
 from catalogue.ingest.template import TemplateTable
 from catalogue.namespaces import RDF_TYPE, SS
@@ -140,17 +141,38 @@ def submission_quads(triples: list[Quad], graph: NamedNode, meta: NamedNode) -> 
     return content_quads(triples, graph, levels) + level_records(graph, meta, levels)
 
 
-def content_quads(triples: list[Quad], graph: NamedNode, levels: SubmissionLevels) -> list[Quad]:
+Holders = dict[str, list[Holder]]
+"""Inferred graph -> the ranking keys of its supplies (``inference.materialise``)."""
+
+
+def content_quads(
+    triples: list[Quad],
+    graph: NamedNode,
+    levels: SubmissionLevels,
+    holders: Holders | None = None,
+) -> list[Quad]:
     """The statements of a submission, or of one chunk of it, in their level graphs, each
-    level's followed by what is inferred from it."""
+    level's followed by what is inferred from it. With ``holders`` (a chunk), the supplies'
+    ranking keys go there, for the leading holders of the whole file (:func:`leading`)."""
     quads: list[Quad] = []
     graphs = level_graphs(graph)
     for level, part in sorted(partition(triples, levels).items()):
         target = graphs[level]
         asserted = [Quad(q.subject, q.predicate, q.object, target) for q in part]
         quads += asserted
-        quads += materialise(asserted, inferred_graph(target))
+        inferred = inferred_graph(target)
+        kept = None if holders is None else holders.setdefault(inferred.value, [])
+        quads += materialise(asserted, inferred, holders=kept)
     return quads
+
+
+def leading(holders: Holders) -> list[Quad]:
+    """Each level's leading holders, from the keys of all of its chunks."""
+    return [
+        quad
+        for graph, found in sorted(holders.items())
+        for quad in leading_holdings(found, NamedNode(graph))
+    ]
 
 
 def level_records(graph: NamedNode, meta: NamedNode, levels: SubmissionLevels) -> list[Quad]:
@@ -175,29 +197,32 @@ def chunked_content(
 ) -> Iterator[list[Quad]]:
     """A chunked file's content, one chunk at a time: mapped again (the chunk validated
     earlier, the mapping is deterministic), partitioned by the whole submission's levels and
-    materialised, in ``load_workers`` processes while this one writes. Materialising per
-    chunk lists each chunk's leading holders of an element (``inference``): more entries
-    than the whole file would have, never fewer, and the ranking queries read the leading
-    holders of every graph in a view together."""
+    materialised, in ``load_workers`` processes while this one writes; then the leading
+    holders of each level, from the ranking keys of every chunk. The same quads as the
+    whole file at once."""
     from catalogue.ingest.to_rdf import map_template
 
     assert prepared.levels is not None
     total, done = len(prepared.identifiers), 0
+    holders: Holders = {}
 
     def chunks() -> Iterator[tuple[list[Quad], int]]:
         if settings.load_workers == 1:
             for chunk in prepared.chunks:
                 mapped = map_template(chunk, base=settings.data_base)
                 assert prepared.levels is not None
-                yield content_quads(mapped.quads, graph, prepared.levels), len(mapped.identifiers)
+                quads = content_quads(mapped.quads, graph, prepared.levels, holders)
+                yield quads, len(mapped.identifiers)
             return
         # N-Quads between processes: pyoxigraph writes and reads it 10x faster than pickle
-        for content, streams in _in_workers(
+        for content, found, streams in _in_workers(
             chunk_content,
             [(chunk, graph.value, settings.data_base) for chunk in prepared.chunks],
             settings.load_workers,
             prepared.levels,
         ):
+            for inferred, keys in found.items():
+                holders.setdefault(inferred, []).extend(keys)
             yield list(parse(content, format=RdfFormat.N_QUADS)), streams
 
     for quads, streams in chunks():
@@ -205,6 +230,7 @@ def chunked_content(
         done += streams
         if progress is not None:
             progress(done, total, "streams")
+    yield leading(holders)
 
 
 _levels: SubmissionLevels | None = None
@@ -230,15 +256,17 @@ def _start_worker(levels: SubmissionLevels | None, parent: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def chunk_content(chunk: TemplateTable, graph: str, base: str) -> tuple[bytes, int]:
-    """One chunk's stored content as N-Quads, and its streams (in a worker process of
-    :func:`chunked_content`)."""
+def chunk_content(chunk: TemplateTable, graph: str, base: str) -> tuple[bytes, Holders, int]:
+    """One chunk's stored content as N-Quads, its supplies' ranking keys and its streams (in
+    a worker process of :func:`chunked_content`)."""
     from catalogue.ingest.to_rdf import map_template
 
     assert _levels is not None
     mapped = map_template(chunk, base=base)
-    quads = content_quads(mapped.quads, NamedNode(graph), _levels)
-    return serialize(quads, format=RdfFormat.N_QUADS) or b"", len(mapped.identifiers)
+    holders: Holders = {}
+    quads = content_quads(mapped.quads, NamedNode(graph), _levels, holders)
+    content = serialize(quads, format=RdfFormat.N_QUADS) or b""
+    return content, holders, len(mapped.identifiers)
 
 
 def _in_workers(
@@ -456,6 +484,10 @@ def _metadata(
         q(
             SS.streamCount,
             Literal(str(len(prepared.identifiers)), datatype=NamedNode(XSD + "integer")),
+        ),
+        q(
+            SS.inferenceVersion,
+            Literal(str(INFERENCE_VERSION), datatype=NamedNode(XSD + "integer")),
         ),
     ]
 

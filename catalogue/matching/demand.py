@@ -41,6 +41,7 @@ from pyoxigraph import Literal, NamedNode
 from catalogue import queries
 from catalogue.access import ANONYMOUS, Caller, view_for
 from catalogue.errors import SidestreamError
+from catalogue.inference import VERSION as INFERENCE_VERSION
 from catalogue.ingest.resolve import Vocabulary, local_name
 from catalogue.matching import score as weights
 from catalogue.matching.cells import ANYWHERE, Cell, candidate_key, cells_within, point_of
@@ -899,12 +900,11 @@ def match_demand(
     vocabulary = Vocabulary.load()
     view = view_for(store, caller)
     demand = read_demand(store, identifier, vocabulary, view)
-    if top is not None and top > 0 and demand.point is not None:
+    if top is not None and top > 0 and demand.point is not None and keys_everywhere(store):
         nearest = _nearest_first(store, demand, top, vocabulary, view)
         if nearest:
             return nearest
-        # Nothing found by candidate keys: none fits, or the catalogue was loaded before
-        # they were materialised (docs/data-model.md); reading every candidate tells.
+        # Nothing found by candidate keys: none fits; reading every candidate tells.
     candidates, holding = find_candidates(demand, CatalogueSupplies(store, view))
     candidates.pop(demand.iri, None)
     if top is None:
@@ -946,6 +946,17 @@ def match_demand(
                 break
         batch *= 2
     return results if top is None else results[:top]
+
+
+def keys_everywhere(store: CatalogueStore) -> bool:
+    """Whether every submission carries the candidate keys (``ss:inferenceVersion`` 2 or
+    later). A submission loaded before them would be missed by a search by key, not merely
+    found late; until it is loaded again, matching reads every candidate."""
+    outdated = queries.bind(
+        queries.load("catalogue/outdated_submissions"),
+        {"current": Literal(str(INFERENCE_VERSION), datatype=XSD_INTEGER)},
+    )
+    return not store.select(outdated)
 
 
 def _score_read(

@@ -420,15 +420,12 @@ def test_content_left_by_an_interrupted_load_does_not_mix_with_the_next(tmp_path
     assert sorted(str(q) for q in store.quads()) == expected
 
 
-def test_the_embedded_bulk_write_reports_progress_batch_by_batch(tmp_path, monkeypatch):
+def test_the_embedded_bulk_write_reports_progress_batch_by_batch(tmp_path):
     """A large new submission goes in by batches, and the progress bar hears each one."""
-    import catalogue.store.oxigraph
-
-    monkeypatch.setattr(catalogue.store.oxigraph, "BULK_BATCH", 50)
     path = tmp_path / "good.csv"
     path.write_text(template_text(GOOD_ROWS), encoding="utf-8")
     settings = Settings(store=tmp_path / "store")
-    store = OxigraphStore(settings.store)
+    store = OxigraphStore(settings.store, batch_quads=50)
     heard: list[tuple[int, int]] = []
     load_files([path], store, settings, publisher="test", write_progress=lambda *p: heard.append(p))
     assert len(heard) > 1

@@ -18,11 +18,17 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from pyoxigraph import NamedNode
 
 from catalogue.cli import main
+from catalogue.config import Settings
+from catalogue.inference import CANDIDATE_KEY
 from catalogue.matching import demand as demand_module
-from catalogue.matching.demand import DemandNotFound, match_demand
+from catalogue.matching.demand import DemandNotFound, keys_everywhere, match_demand
 from catalogue.matching.results import MatchResult
+from catalogue.namespaces import SS
+from catalogue.publish import load_files
+from catalogue.store.oxigraph import OxigraphStore
 from tests.backends import Backend, Backends
 
 DATA = Path(__file__).parents[2] / "data" / "matching"
@@ -318,3 +324,46 @@ def test_a_technology_route_to_an_element_the_analysis_lacks_ranks_lowest(
     assert "Co not in its reported composition" in lacking.explanation
     assert "Co not reported" in unknown.explanation
     assert lacking.score < unknown.score
+
+
+def test_a_submission_loaded_before_the_candidate_keys_is_not_missed(tmp_path: Path) -> None:
+    # A catalogue upgraded in place holds submissions materialised by older rules, without
+    # ss:candidateKey: a search by key would never find their supplies. Until they are
+    # loaded again, matching reads every candidate and ranks exactly as before.
+    whole = _datasets().write(tmp_path / "whole.csv", GENERATED_STREAMS, 7)
+    with whole.open(encoding="utf-8", newline="") as handle:
+        header, *lines = list(csv.reader(handle))
+    rows = [dict(zip(header, line, strict=True)) for line in lines]
+    paths = []
+    half = len(lines) // 2
+    for name, part in {"older": lines[:half], "newer": lines[half:]}.items():
+        path = tmp_path / f"{name}.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle, lineterminator="\n").writerows([header, *part])
+        paths.append(path)
+    settings = Settings()
+    store = OxigraphStore()
+    load_files(paths, store, settings, publisher="test")
+    demands = [
+        row["identifier"]
+        for row in rows
+        if row["kind"] == "demand" and row["confidentiality"] == "public"
+    ][::8]
+    before = {demand: match_demand(store, demand, top=10) for demand in demands}
+    assert keys_everywhere(store)
+
+    older = settings.data_base + "submission/older"
+    for quad in list(store.raw):
+        graph = quad.graph_name.value if isinstance(quad.graph_name, NamedNode) else ""
+        version = quad.predicate == NamedNode(SS.inferenceVersion)
+        if (quad.predicate == CANDIDATE_KEY and graph.startswith(older)) or (
+            version and quad.subject.value == older
+        ):
+            store.raw.remove(quad)
+    assert not keys_everywhere(store)
+    for demand, found in before.items():
+        assert match_demand(store, demand, top=10) == found, demand
+    # What the check prevents: searching by key alone misses the older half's supplies.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(demand_module, "keys_everywhere", lambda _: True)
+        assert any(match_demand(store, d, top=10) != found for d, found in before.items())
