@@ -30,6 +30,7 @@ import argparse
 import csv
 import itertools
 import json
+import math
 import os
 import platform
 import signal
@@ -292,11 +293,16 @@ def main() -> None:
             f"{figure['p99_ms']:8.1f}  {figure['errors']:6.0f}  {figure['rps'] / floor:8.2f}  "
             f"{figure['service_cpu_ms']:.2f} + {figure['workers_cpu_ms']:.2f}"
         )
+    demo = (
+        "serve --demo not timed (--only)"
+        if math.isnan(demo_ready)
+        else f"serve --demo answered {demo_ready:.2f} s after start"
+    )
     print(
         f"{args.streams} streams ({quads} quads), {args.clients} clients, "
-        f"{args.seconds:.0f} s each; serve --demo answered {demo_ready:.2f} s after start "
-        f"(nan: not timed), this store {ready:.2f} s; the service and its SPARQL workers hold "
-        f"{memory['rss_mb']:.0f} MB resident ({memory['processes']} processes)"
+        f"{args.seconds:.0f} s each; {demo}, this store {ready:.2f} s; the service and its "
+        f"SPARQL workers hold {memory['rss_mb']:.0f} MB resident ({memory['processes']} "
+        "processes)"
     )
     if args.only is not None:
         return  # a partial run: not a record
