@@ -293,14 +293,14 @@ def main() -> None:
             f"{figure['p99_ms']:8.1f}  {figure['errors']:6.0f}  {figure['rps'] / floor:8.2f}  "
             f"{figure['service_cpu_ms']:.2f} + {figure['workers_cpu_ms']:.2f}"
         )
-    demo = (
+    demo_text = (
         "serve --demo not timed (--only)"
         if math.isnan(demo_ready)
         else f"serve --demo answered {demo_ready:.2f} s after start"
     )
     print(
         f"{args.streams} streams ({quads} quads), {args.clients} clients, "
-        f"{args.seconds:.0f} s each; {demo}, this store {ready:.2f} s; the service and its "
+        f"{args.seconds:.0f} s each; {demo_text}, this store {ready:.2f} s; the service and its "
         f"SPARQL workers hold {memory['rss_mb']:.0f} MB resident ({memory['processes']} "
         "processes)"
     )
