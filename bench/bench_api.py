@@ -47,7 +47,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_match import build_store, log, prepared_store
+from bench_match import add_store_option, build_store, log, prepared_store
 from records import results_folder
 from revision import git_revision
 
@@ -220,13 +220,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=15.0)
-    parser.add_argument(
-        "--store",
-        type=Path,
-        metavar="FOLDER",
-        help="serve the catalogue kept in FOLDER (bench_match.py --store), building it first "
-        "if it is not there",
-    )
+    add_store_option(parser)
     parser.add_argument("--only", nargs="+", choices=SCENARIOS, help="run these scenarios only")
     args = parser.parse_args()
     wanted = {"floor", *(args.only or SCENARIOS)}

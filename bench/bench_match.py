@@ -164,6 +164,17 @@ def prepared_store(count: int, seed: int, folder: Path) -> tuple[OxigraphStore, 
     return store, path, quads
 
 
+def add_store_option(parser: argparse.ArgumentParser) -> None:
+    """``--store FOLDER``: the benchmark's catalogue is :func:`prepared_store`'s in FOLDER."""
+    parser.add_argument(
+        "--store",
+        type=Path,
+        metavar="FOLDER",
+        help="serve the catalogue kept in FOLDER (bench_match.py --store), building it first "
+        "if it is not there",
+    )
+
+
 def record_prepared(folder: Path, count: int, seed: int, quads: int) -> None:
     """Mark ``folder`` as holding a finished catalogue (written last, so a build cut short
     is never reused)."""

@@ -40,7 +40,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_api import POINT_QUERY, free_port, public_identifiers, start, stop, tree_memory
-from bench_match import build_store, log, prepared_store
+from bench_match import add_store_option, build_store, log, prepared_store
 from records import results_folder
 from revision import git_revision
 
@@ -158,13 +158,7 @@ def main() -> None:
         default="stream=60,sparql=39,match=1",
         help="relative weights of stream, sparql and match requests",
     )
-    parser.add_argument(
-        "--store",
-        type=Path,
-        metavar="FOLDER",
-        help="serve the catalogue kept in FOLDER (bench_match.py --store), building it first "
-        "if it is not there",
-    )
+    add_store_option(parser)
     args = parser.parse_args()
     weights = {
         kind: int(weight) for kind, weight in (part.split("=") for part in args.mix.split(","))
