@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, ParamSpec, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from api.settings import ServiceSettings
 from catalogue.access import ANONYMOUS, Caller, View, view_for
+from catalogue.history import EARLIEST_YEAR, LATEST_YEAR
 from catalogue.store.base import CatalogueStore
 from catalogue.store.oxigraph import OxigraphStore
 
@@ -52,20 +53,34 @@ async def get_caller(request: Request) -> Caller:
     return await run_in_threadpool(request_caller, request)
 
 
+YearParam = Annotated[
+    int | None,
+    Query(
+        ge=EARLIEST_YEAR,
+        le=LATEST_YEAR,
+        description="the catalogue as it stood for this reporting year: each stream's newest "
+        "version reported for it or before (default: the latest versions)",
+    ),
+]
+"""``?year=``: which reporting year a read sees (``catalogue.access.view_for``)."""
+
+
 async def get_view(
     request: Request,
     store: Annotated[CatalogueStore, Depends(get_store)],
     caller: Annotated[Caller, Depends(get_caller)],
+    year: YearParam = None,
 ) -> View:
-    """The graphs the caller may see: every route that reads the catalogue reads through it."""
+    """The graphs the caller may see, of the latest versions or of one reporting year:
+    every route that reads the catalogue reads through it."""
     views: ViewCache | None = getattr(request.app.state, "views", None)
     if views is None:
-        return await off_loop(store, view_for, store, caller)
+        return await off_loop(store, view_for, store, caller, year)
     generation = views.generation
-    view = views.get(caller)
+    view = views.get(caller, year)
     if view is None:
-        view = view_for(store, caller)
-        views.put(caller, view, generation)
+        view = view_for(store, caller, year)
+        views.put(caller, view, generation, year)
     return view
 
 
@@ -84,17 +99,17 @@ class ViewCache:
 
     def __init__(self) -> None:
         self.generation = 0
-        self._views: dict[Caller, View] = {}
+        self._views: dict[tuple[Caller, int | None], View] = {}
 
-    def get(self, caller: Caller) -> View | None:
-        return self._views.get(caller)
+    def get(self, caller: Caller, year: int | None = None) -> View | None:
+        return self._views.get((caller, year))
 
-    def put(self, caller: Caller, view: View, generation: int) -> None:
+    def put(self, caller: Caller, view: View, generation: int, year: int | None = None) -> None:
         if generation != self.generation:
             return  # read before a write that has since been announced
         if len(self._views) >= self.LIMIT:
             self._views.clear()
-        self._views[caller] = view
+        self._views[(caller, year)] = view
 
     def clear(self) -> None:
         self.generation += 1

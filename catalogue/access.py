@@ -22,7 +22,7 @@ from pyoxigraph import BlankNode, NamedNode, Quad
 
 from catalogue import queries
 from catalogue.namespaces import CONFIDENTIALITY, RDF_TYPE, SS
-from catalogue.store.base import CatalogueStore, View
+from catalogue.store.base import CatalogueStore, Row, View
 
 
 class Level(IntEnum):
@@ -107,8 +107,16 @@ def may_see(caller: Caller, level: Level, publisher: str | None) -> bool:
     )
 
 
-def view_for(store: CatalogueStore, caller: Caller) -> View:
+def view_for(
+    store: CatalogueStore, caller: Caller, year: int | None = None, *, history: bool = False
+) -> View:
     """The graphs ``caller`` may see: asserted and inferred, at the levels it is cleared for.
+
+    By default the latest version of every stream; ``year``: the catalogue as it stood for
+    that reporting year (each stream's newest version reported for it or before, unless
+    withdrawn by then); ``history``: every version. A stream's older versions are in its
+    submission's history graphs (:func:`history_graph`), so each choice is a list of
+    whole graphs, and a stream IRI is in one version in any view but ``history``.
 
     Only graphs the catalogue graph records are ever in a view, an administrator's too
     (which also holds the catalogue graph itself, with every submission's provenance):
@@ -122,12 +130,31 @@ def view_for(store: CatalogueStore, caller: Caller) -> View:
         level = LEVELS.get(row["level"])  # type: ignore[arg-type]
         if level is None:
             continue  # an unknown level is treated as the most restrictive
+        if not history and not _current(row, year):
+            continue
         publisher = row["publisher"].value if "publisher" in row else None
         if may_see(caller, level, publisher):
             graph = row["graph"]
             assert isinstance(graph, NamedNode)
             graphs.update((graph, inferred_graph(graph)))
     return View(tuple(sorted(graphs, key=lambda g: g.value)))
+
+
+def _current(row: Row, year: int | None) -> bool:
+    """Whether a graph of ``content_graphs.rq`` holds versions current in ``year`` (None:
+    now). A submission without a reporting year (loaded before versions) counts as always."""
+    until = int(row["until"].value) if "until" in row else None
+    if year is None:
+        return until is None
+    reported = int(row["year"].value) if "year" in row else None
+    return (reported is None or reported <= year) and (until is None or until > year)
+
+
+def history_graph(submission: NamedNode, year: int) -> NamedNode:
+    """Where a submission's streams go when a version reported for ``year`` replaces them
+    or they are withdrawn as of ``year``; its levels and inferences as for the submission
+    (:func:`level_graphs`, :func:`inferred_graph`)."""
+    return NamedNode(f"{submission.value}/until/{year}")
 
 
 @dataclass

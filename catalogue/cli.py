@@ -56,6 +56,17 @@ def positive_int(text: str) -> int:
     return value
 
 
+def reporting_year(text: str) -> int:
+    """An argparse type: a reporting year the catalogue accepts."""
+    from catalogue.history import EARLIEST_YEAR, LATEST_YEAR
+
+    if not text.strip().isdigit() or not EARLIEST_YEAR <= int(text) <= LATEST_YEAR:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a reporting year: write four digits, {EARLIEST_YEAR}-{LATEST_YEAR}"
+        )
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sidestream",
@@ -108,6 +119,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     load.add_argument(
         "--by", default=None, help="who is publishing (default: the login name of this user)"
+    )
+    load.add_argument(
+        "--year",
+        type=reporting_year,
+        default=None,
+        help="the reporting year the files report for (default: the latest reference_year in "
+        "each file, else this year); a stream reported for a later year becomes a new version",
     )
 
     validate = commands.add_parser(
@@ -183,6 +201,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     match.add_argument("--top", type=positive_int, metavar="N", help="show the best N only")
     match.add_argument("--json", action="store_true", help="print one JSON array, best first")
+    match.add_argument(
+        "--year",
+        type=reporting_year,
+        default=None,
+        help="match the catalogue as it stood for this reporting year (default: latest versions)",
+    )
 
     token = commands.add_parser(
         "token",
@@ -317,39 +341,46 @@ def quiet(message: str) -> None:
 
 
 def run_load(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from catalogue.demo import demo_file
+    from catalogue.demo import demo_rounds
     from catalogue.progress import WriteBar
     from catalogue.publish import load_files
     from catalogue.store import opened_store
 
-    files = list(args.files)
-    if args.demo:
-        files.append(demo_file())
-    if not files:
+    # one load (one transaction) each: the demo's reporting rounds in order, then the files
+    loads = demo_rounds() if args.demo else []
+    given: list[Path] = list(args.files)
+    if given:
+        loads.append(given)
+    if not loads:
         parser.error("load needs FILE arguments or --demo")
     settings = settings_for(args)
     with opened_store(settings) as store:
-        try:
-            result = load_files(
-                files,
-                store,
-                settings,
-                publisher=args.by or getpass.getuser(),
-                replace=args.replace,
-                progress=progress if args.format == "text" else quiet,
-                write_progress=WriteBar(enabled=args.format == "text"),
-            )
-        except SubmissionRejected as rejected:
-            print_report(rejected.report, args)
-            if args.format == "text":
-                print("nothing was stored", file=sys.stderr)
-            return 1
-    print_report(result.report, args)
-    for submission in result.submissions:
-        print(
-            f"{submission.status}: {submission.source} -> submission {submission.identifier} "
-            f"({submission.streams} streams)"
-        )
+        for files in loads:
+            try:
+                result = load_files(
+                    files,
+                    store,
+                    settings,
+                    publisher=args.by or getpass.getuser(),
+                    replace=args.replace,
+                    year=args.year if files is given else None,
+                    progress=progress if args.format == "text" else quiet,
+                    write_progress=WriteBar(enabled=args.format == "text"),
+                )
+            except SubmissionRejected as rejected:
+                print_report(rejected.report, args)
+                if args.format == "text":
+                    names = ", ".join(f.name for f in files)
+                    print(f"nothing was stored from {names}", file=sys.stderr)
+                return 1
+            print_report(result.report, args)
+            for submission in result.submissions:
+                print(
+                    f"{submission.status}: {submission.source} -> submission "
+                    f"{submission.identifier} for {submission.year} ({submission.streams} streams"
+                    + (f", {submission.revised} new versions" if submission.revised else "")
+                    + ")"
+                )
     return 0
 
 
@@ -461,7 +492,7 @@ def run_match(args: argparse.Namespace) -> int:
     if args.demand is not None:
         return run_matcher(
             args,
-            lambda store: match_demand(store, args.demand, top=args.top),
+            lambda store: match_demand(store, args.demand, top=args.top, year=args.year),
             failure=(DemandNotFound, 1),
             empty=f"no supply in the catalogue matches demand {args.demand}",
             header=("#", "identifier", "score", "route", "explanation"),
@@ -470,7 +501,7 @@ def run_match(args: argparse.Namespace) -> int:
     if args.supply is not None:
         return run_matcher(
             args,
-            lambda store: match_supply(store, args.supply, top=args.top),
+            lambda store: match_supply(store, args.supply, top=args.top, year=args.year),
             failure=(SupplyNotFound, 1),
             empty=f"nothing in the catalogue matches supply {args.supply}",
             header=("#", "identifier", "score", "route", "kind", "explanation"),
@@ -485,7 +516,7 @@ def run_match(args: argparse.Namespace) -> int:
         )
     return run_matcher(
         args,
-        lambda store: match_element(store, args.element, top=args.top),
+        lambda store: match_element(store, args.element, top=args.top, year=args.year),
         failure=(InputError, 2),
         empty=f"no supply in the catalogue contains {args.element}",
         header=("#", "identifier", "recoverable", "basis", "explanation"),
@@ -545,7 +576,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
     from api.app import create_app
     from api.settings import ServiceSettings
-    from catalogue.demo import demo_file
+    from catalogue.demo import demo_rounds
     from catalogue.publish import load_files
     from catalogue.store import opened_store
 
@@ -558,9 +589,14 @@ def run_serve(args: argparse.Namespace) -> int:
     with opened_store(settings) as store:
         # On either backend: load_files leaves a submission already there unchanged.
         if args.demo:
-            result = load_files([demo_file()], store, settings, publisher="demo", progress=progress)
-            for submission in result.submissions:
-                print(f"demo {submission.status}: {submission.streams} streams", file=sys.stderr)
+            for files in demo_rounds():
+                result = load_files(files, store, settings, publisher="demo", progress=progress)
+                for submission in result.submissions:
+                    print(
+                        f"demo {submission.source} {submission.status}: "
+                        f"{submission.streams} streams for {submission.year}",
+                        file=sys.stderr,
+                    )
         elif not store.named_graphs():
             print(
                 "the catalogue is empty: load files with 'sidestream load FILE', or start with "

@@ -39,6 +39,13 @@ from catalogue.access import (
 )
 from catalogue.config import Settings
 from catalogue.errors import SubmissionRejected
+from catalogue.history import (
+    VersionStamp,
+    move_to_history,
+    previous_versions,
+    submission_graphs,
+    year_literal,
+)
 from catalogue.inference import VERSION as INFERENCE_VERSION
 from catalogue.inference import Holder, leading_holdings, materialise
 from catalogue.ingest.rdf import read_rdf
@@ -92,6 +99,10 @@ class SubmissionSummary:
     streams: int
     status: str
     """``loaded``, ``replaced`` or ``unchanged``."""
+    year: int | None = None
+    """The reporting year it was loaded for."""
+    revised: int = 0
+    """How many of its streams are new versions of streams reported for an earlier year."""
 
 
 @dataclass
@@ -193,6 +204,7 @@ def chunked_content(
     prepared: PreparedFile,
     graph: NamedNode,
     settings: Settings,
+    stamp: VersionStamp,
     progress: WriteProgress | None = None,
 ) -> Iterator[list[Quad]]:
     """A chunked file's content, one chunk at a time: mapped again (the chunk validated
@@ -211,13 +223,14 @@ def chunked_content(
             for chunk in prepared.chunks:
                 mapped = map_template(chunk, base=settings.data_base)
                 assert prepared.levels is not None
-                quads = content_quads(mapped.quads, graph, prepared.levels, holders)
+                versions = stamp.quads(mapped.identifiers.values())
+                quads = content_quads(mapped.quads + versions, graph, prepared.levels, holders)
                 yield quads, len(mapped.identifiers)
             return
         # N-Quads between processes: pyoxigraph writes and reads it 10x faster than pickle
         for content, found, streams in _in_workers(
             chunk_content,
-            [(chunk, graph.value, settings.data_base) for chunk in prepared.chunks],
+            [(chunk, graph.value, settings.data_base, stamp) for chunk in prepared.chunks],
             settings.load_workers,
             prepared.levels,
         ):
@@ -256,7 +269,9 @@ def _start_worker(levels: SubmissionLevels | None, parent: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def chunk_content(chunk: TemplateTable, graph: str, base: str) -> tuple[bytes, Holders, int]:
+def chunk_content(
+    chunk: TemplateTable, graph: str, base: str, stamp: VersionStamp
+) -> tuple[bytes, Holders, int]:
     """One chunk's stored content as N-Quads, its supplies' ranking keys and its streams (in
     a worker process of :func:`chunked_content`)."""
     from catalogue.ingest.to_rdf import map_template
@@ -264,7 +279,8 @@ def chunk_content(chunk: TemplateTable, graph: str, base: str) -> tuple[bytes, H
     assert _levels is not None
     mapped = map_template(chunk, base=base)
     holders: Holders = {}
-    quads = content_quads(mapped.quads, NamedNode(graph), _levels, holders)
+    versions = stamp.quads(mapped.identifiers.values())
+    quads = content_quads(mapped.quads + versions, NamedNode(graph), _levels, holders)
     content = serialize(quads, format=RdfFormat.N_QUADS) or b""
     return content, holders, len(mapped.identifiers)
 
@@ -443,15 +459,48 @@ def _existing_submissions(store: CatalogueStore) -> dict[str, str]:
     }
 
 
-def _identifier_owners(store: CatalogueStore, identifiers: list[str]) -> dict[str, str]:
-    """Identifier -> the submission that already holds a stream with it."""
+@dataclass(frozen=True)
+class Owner:
+    """The submission holding the current version of a stream, and its reporting year."""
+
+    submission: str
+    year: int | None
+    """``None`` for a submission loaded before reporting years were recorded."""
+    stream: str
+
+
+def _identifier_owners(store: CatalogueStore, identifiers: list[str]) -> dict[str, Owner]:
+    """Identifier -> the submission that holds the current version of a stream with it."""
     if not identifiers:
         return {}
     query = queries.bind(
         queries.load("catalogue/stream_identifiers"),
         {"identifier": [Literal(identifier) for identifier in identifiers]},
     )
-    return {row["identifier"].value: row["submission"].value for row in store.select(query)}
+    return {
+        row["identifier"].value: Owner(
+            row["submission"].value,
+            int(row["year"].value) if "year" in row else None,
+            row["stream"].value,
+        )
+        for row in store.select(query)
+    }
+
+
+def reporting_year(prepared: PreparedFile, now: datetime) -> int:
+    """The year a file reports for when the publisher does not say: the latest
+    ``reference_year`` of its figures, else the current year."""
+    years = [
+        int(quad.object.value)
+        for quad in prepared.quads
+        if quad.predicate.value == str(SS.referenceYear)
+    ] + [
+        int(row.cells["reference_year"].strip())
+        for chunk in prepared.chunks
+        for row in chunk.rows
+        if row.cells.get("reference_year", "").strip().isdigit()
+    ]
+    return max(years, default=now.year)
 
 
 def _clash(file: str, identifier: str, row: int | None, en: str, nb: str) -> Problem:
@@ -467,7 +516,12 @@ def _clash(file: str, identifier: str, row: int | None, en: str, nb: str) -> Pro
 
 
 def _metadata(
-    graph: NamedNode, prepared: PreparedFile, meta: NamedNode, publisher: str, now: datetime
+    graph: NamedNode,
+    prepared: PreparedFile,
+    meta: NamedNode,
+    publisher: str,
+    now: datetime,
+    year: int,
 ) -> list[Quad]:
     def q(predicate: str, value: NamedNode | Literal) -> Quad:
         return Quad(graph, NamedNode(predicate), value, meta)
@@ -489,6 +543,7 @@ def _metadata(
             SS.inferenceVersion,
             Literal(str(INFERENCE_VERSION), datatype=NamedNode(XSD + "integer")),
         ),
+        q(SS.reportingYear, year_literal(year)),
     ]
 
 
@@ -499,6 +554,7 @@ def load_files(
     *,
     publisher: str,
     replace: bool = False,
+    year: int | None = None,
     now: datetime | None = None,
     progress: Progress = _quiet,
     write_progress: WriteProgress | None = None,
@@ -508,6 +564,9 @@ def load_files(
     Each file becomes the submission named after it (``submission/<file-stem-slug>``).
     Loading a file again with the same content changes nothing; with new content it
     needs ``replace=True``, and then the old submission goes in the same transaction.
+    Each file reports for ``year`` (default :func:`reporting_year`); a stream whose current
+    version was reported for an earlier year gets a new version, and the earlier one moves
+    to its submission's history in the same transaction (``catalogue.history``).
     Raises ``SubmissionRejected`` (nothing stored) when any file has a violation.
     ``write_progress`` follows the store write (a large one on a remote store goes in
     batches before the one step that makes it visible).
@@ -519,7 +578,9 @@ def load_files(
         report.extend(prepared.problems)
 
     existing = _existing_submissions(store)
-    planned: list[tuple[PreparedFile, NamedNode, str]] = []
+    planned: list[tuple[PreparedFile, NamedNode, str, VersionStamp]] = []
+    leaving: dict[str, dict[int, set[str]]] = {}
+    """Submission -> year -> its streams a newer version replaces from that year."""
     seen_graphs: dict[str, str] = {}
     seen_identifiers: dict[str, str] = {}
     for prepared in prepared_files:
@@ -569,7 +630,9 @@ def load_files(
                 continue
             else:
                 status = "replaced"
+        reported = year if year is not None else reporting_year(prepared, now)
         owners = _identifier_owners(store, list(prepared.identifiers))
+        revised: dict[str, str] = {}
         for identifier, stream in prepared.identifiers.items():
             row = prepared.rows.get(stream)
             other_file = seen_identifiers.get(identifier)
@@ -587,21 +650,42 @@ def load_files(
                 )
             seen_identifiers[identifier] = prepared.path.name
             owner = owners.get(identifier)
-            if owner is not None and owner != graph.value:
-                report.extend(
-                    [
-                        _clash(
-                            prepared.path.name,
-                            identifier,
-                            row,
-                            f"identifier {identifier!r} is already in the catalogue, in submission "
-                            f"{owner.rsplit('/', 1)[-1]}",
-                            f"identifikatoren {identifier!r} finnes allerede i katalogen, i "
-                            f"innsendingen {owner.rsplit('/', 1)[-1]}",
-                        )
-                    ]
-                )
-        planned.append((prepared, graph, status))
+            if owner is None or owner.submission == graph.value:
+                continue
+            if owner.year is None or owner.year < reported:
+                revised[stream] = owner.submission
+                continue
+            held_in = owner.submission.rsplit("/", 1)[-1]
+            newer = owner.year > reported
+            report.extend(
+                [
+                    _clash(
+                        prepared.path.name,
+                        identifier,
+                        row,
+                        f"identifier {identifier!r} already has a version reported for "
+                        f"{owner.year}, in submission {held_in}"
+                        + (
+                            f": a version for {reported} cannot come after it"
+                            if newer
+                            else "; report it for a later year, or replace that submission"
+                        ),
+                        f"identifikatoren {identifier!r} har allerede en versjon rapportert for "
+                        f"{owner.year}, i innsendingen {held_in}"
+                        + (
+                            f": en versjon for {reported} kan ikke komme etter den"
+                            if newer
+                            else "; rapporter den for et senere år, eller erstatt den innsendingen"
+                        ),
+                    )
+                ]
+            )
+        for stream, owner_submission in revised.items():
+            leaving.setdefault(owner_submission, {}).setdefault(reported, set()).add(stream)
+        stamp = VersionStamp(
+            reported, previous_versions(store, prepared.identifiers.values(), reported)
+        )
+        planned.append((prepared, graph, status, stamp))
 
     if not report.conforms:
         raise SubmissionRejected(report)
@@ -611,7 +695,9 @@ def load_files(
     replaced: list[NamedNode] = []
     subjects: list[NamedNode] = []
     summaries = []
-    chunked = [p for p, _, status in planned if p.chunks and status == "loaded"]
+    # a chunked file streams its content only as a new submission that moves no older
+    # version into history; otherwise it is one transaction, the whole file at once
+    chunked = [p for p, _, status, _ in planned if p.chunks and status == "loaded"]
     if chunked and (len(chunked) > 1 or len(planned) > 1):
         # One store write per load, registration last: its streamed content can be one
         # file's chunks, whose statements must not be held in memory beside another's.
@@ -634,7 +720,7 @@ def load_files(
         )
     batches: Iterator[list[Quad]] = iter(())
     batch_graphs: list[NamedNode] = []
-    for prepared, graph, status in planned:
+    for prepared, graph, status, stamp in planned:
         summaries.append(
             SubmissionSummary(
                 iri=graph.value,
@@ -642,37 +728,51 @@ def load_files(
                 source=prepared.path.name,
                 streams=len(prepared.identifiers),
                 status=status,
+                year=stamp.year,
+                revised=sum(
+                    stream in streams
+                    for by_year in leaving.values()
+                    for streams in by_year.values()
+                    for stream in prepared.identifiers.values()
+                ),
             )
         )
         if status == "unchanged":
             continue
-        if prepared.chunks and status == "loaded":
+        if prepared.chunks and status == "loaded" and not leaving:
             progress(
                 f"{prepared.path.name}: writing {len(prepared.identifiers):,} streams, "
                 f"{settings.load_chunk_streams:,} at a time, with their inferences"
             )
             assert prepared.levels is not None
-            batches = chunked_content(prepared, graph, settings, write_progress)
+            batches = chunked_content(prepared, graph, settings, stamp, write_progress)
             batch_graphs = content_graphs(graph)
             quads += level_records(graph, meta, prepared.levels)
-            quads += _metadata(graph, prepared, meta, publisher, now)
+            quads += _metadata(graph, prepared, meta, publisher, now, stamp.year)
             continue
-        if prepared.chunks:  # a replacement is one transaction: the whole file at once
+        if prepared.chunks:  # one transaction: the whole file at once
             prepared.quads = [q for c in prepared.chunks for q in _mapped(c, settings)]
         progress(f"{prepared.path.name}: materialising inferences")
+        prepared.quads += stamp.quads(prepared.identifiers.values())
         quads += submission_quads(prepared.quads, graph, meta)
         prepared.quads = []  # the stored layout holds them now: not two copies at once
-        quads += _metadata(graph, prepared, meta, publisher, now)
+        quads += _metadata(graph, prepared, meta, publisher, now, stamp.year)
         if status == "replaced":
             replaced += content_graphs(graph)
             subjects += [graph, *level_graphs(graph).values()]
+    for owner, by_year in sorted(leaving.items()):
+        progress(f"moving the versions replaced in {owner.rsplit('/', 1)[-1]} into its history")
+        rewrite = move_to_history(store, NamedNode(owner), meta, by_year)
+        replaced += rewrite.drops
+        quads += rewrite.quads
+        subjects += rewrite.metadata_subjects
     if batch_graphs:
         store.write(
             SubmissionWrite(
                 quads=quads, metadata_graph=meta, batches=batches, batch_graphs=batch_graphs
             )
         )
-    elif quads:
+    elif quads or replaced:
         progress(f"writing {len(quads)} quads")
         store.write(
             SubmissionWrite(
@@ -690,22 +790,56 @@ def _mapped(chunk: TemplateTable, settings: Settings) -> list[Quad]:
 
 
 def withdraw(store: CatalogueStore, settings: Settings, submission_id: str) -> bool:
-    """Remove a submission, its inferences and its provenance in one transaction."""
+    """Remove a submission (one loaded by mistake), its history, its inferences and its
+    provenance in one transaction. A stream that is no longer reported is withdrawn with
+    :func:`withdraw_stream` instead, which keeps its history."""
     try:
         graph = submission_iri(settings, submission_id)
     except ValueError:
         return False  # not IRI material (a quote, a space): no submission has that name
     if graph.value not in _existing_submissions(store):
         return False
+    graphs = {graph, *submission_graphs(store, graph)}
+    drops = [g for part in sorted(graphs, key=lambda g: g.value) for g in content_graphs(part)]
     store.write(
         SubmissionWrite(
             quads=[],
-            replaces=content_graphs(graph),
+            replaces=drops,
             metadata_graph=catalogue_graph(settings),
-            metadata_subjects=[graph, *level_graphs(graph).values()],
+            metadata_subjects=[g for g in drops if not g.value.endswith("/inferred")],
         )
     )
     return True
+
+
+def withdraw_stream(
+    store: CatalogueStore, settings: Settings, identifier: str, year: int
+) -> str | None:
+    """Withdraw a stream as of reporting ``year``: it leaves the catalogue from that year
+    on (the latest view, and views of that year and after) and stays in the history of
+    the years before, marked ``ss:withdrawnIn``. Returns the submission that held its
+    current version, or ``None`` when no current stream has that identifier. Raises
+    ``ValueError`` when that version was reported for ``year`` or later."""
+    owner = _identifier_owners(store, [identifier]).get(identifier)
+    if owner is None:
+        return None
+    if owner.year is not None and owner.year >= year:
+        raise ValueError(
+            f"stream {identifier!r} was reported for {owner.year}: withdraw it as of a later "
+            "year, or replace or withdraw that submission"
+        )
+    meta = catalogue_graph(settings)
+    moving = {year: {owner.stream}}
+    rewrite = move_to_history(store, NamedNode(owner.submission), meta, moving, moving)
+    store.write(
+        SubmissionWrite(
+            quads=rewrite.quads,
+            replaces=rewrite.drops,
+            metadata_graph=meta,
+            metadata_subjects=rewrite.metadata_subjects,
+        )
+    )
+    return owner.submission
 
 
 def submissions(store: CatalogueStore) -> list[dict[str, str]]:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import CallerDep, StoreDep
+from api.deps import CallerDep, StoreDep, YearParam
 from api.errors import CALLER, responses
 from catalogue.matching.crm import match_element
 from catalogue.matching.demand import match_demand
@@ -30,6 +30,7 @@ async def match(
         str | None, Query(description="element symbol or name, CRM group or list entry")
     ] = None,
     top: Annotated[int | None, Query(ge=1, le=1000, description="at most this many")] = None,
+    year: YearParam = None,
 ) -> list[dict[str, Any]]:
     """Exactly one of ``demand``, ``supply`` or ``element``; best first, as
     ``sidestream match --json`` gives it (the same result model)."""
@@ -41,10 +42,16 @@ async def match(
     if len(given) != 1:
         raise HTTPException(400, "give exactly one of demand, supply or element")
     if demand is not None:
-        results = await run_in_threadpool(match_demand, store, demand, top=top, caller=caller)
+        results = await run_in_threadpool(
+            match_demand, store, demand, top=top, caller=caller, year=year
+        )
     elif supply is not None:
-        results = await run_in_threadpool(match_supply, store, supply, top=top, caller=caller)
+        results = await run_in_threadpool(
+            match_supply, store, supply, top=top, caller=caller, year=year
+        )
     else:
         assert element is not None
-        results = await run_in_threadpool(match_element, store, element, top=top, caller=caller)
+        results = await run_in_threadpool(
+            match_element, store, element, top=top, caller=caller, year=year
+        )
     return [result.to_dict() for result in results]

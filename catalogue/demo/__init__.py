@@ -4,8 +4,23 @@ from importlib import resources
 from pathlib import Path
 
 DEMO_FILE = "prosess21-demo.csv"
+SECOND_YEAR_FILE = "prosess21-demo-2021.csv"
+"""An illustrative second reporting year (2021) of some of the demo's streams."""
+
+
+def _shipped(name: str) -> Path:
+    """Path of a file the package ships as a plain file."""
+    return Path(str(resources.files("catalogue.demo").joinpath(name)))
 
 
 def demo_file() -> Path:
-    """Path of the demo template; the package ships it as a plain file."""
-    return Path(str(resources.files("catalogue.demo").joinpath(DEMO_FILE)))
+    """Path of the demo's first-year (2020) stream template."""
+    return _shipped(DEMO_FILE)
+
+
+def demo_rounds() -> list[list[Path]]:
+    """The demo's files, one list per reporting round, in the order they are loaded: each
+    round is one load (one transaction), so that a later round's streams become new versions
+    of the earlier round's. Files that are not yearly stream reports (deposits, exchanges)
+    go in the first round."""
+    return [[demo_file()], [_shipped(SECOND_YEAR_FILE)]]

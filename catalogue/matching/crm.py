@@ -162,6 +162,7 @@ def match_element(
     *,
     top: int | None = None,
     caller: Caller = ANONYMOUS,
+    year: int | None = None,
 ) -> list[MatchResult]:
     """Supplies holding what ``text`` names, best first (at most ``top`` of them).
 
@@ -173,7 +174,7 @@ def match_element(
     query = resolve(text, vocabulary)
     if not query.elements:
         return []
-    view = view_for(store, caller)
+    view = view_for(store, caller, year)
     elements = list(query.elements.values())
     if top is None:
         # Every holder is wanted: one query, no ranking query and no list of IRIs.

@@ -891,6 +891,7 @@ def match_demand(
     *,
     top: int | None = None,
     caller: Caller = ANONYMOUS,
+    year: int | None = None,
 ) -> list[MatchResult]:
     """Supplies for the demand ``identifier``, best first (at most ``top``).
 
@@ -898,7 +899,7 @@ def match_demand(
     :class:`DemandNotFound` when ``identifier`` names no demand visible to it.
     """
     vocabulary = Vocabulary.load()
-    view = view_for(store, caller)
+    view = view_for(store, caller, year)
     demand = read_demand(store, identifier, vocabulary, view)
     if top is not None and top > 0 and demand.point is not None and keys_everywhere(store):
         nearest = _nearest_first(store, demand, top, vocabulary, view)

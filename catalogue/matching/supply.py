@@ -289,6 +289,7 @@ def match_supply(
     *,
     top: int | None = None,
     caller: Caller = ANONYMOUS,
+    year: int | None = None,
 ) -> list[MatchResult]:
     """Demands, technologies and elements for the supply ``identifier``, best first.
 
@@ -297,7 +298,7 @@ def match_supply(
     a demand.
     """
     vocabulary = Vocabulary.load()
-    view = view_for(store, caller)
+    view = view_for(store, caller, year)
     iri = _stream(store, identifier, view)
     supply = read_supplies(store, [iri], vocabulary, view).get(iri)
     if supply is None:

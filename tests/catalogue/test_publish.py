@@ -20,7 +20,7 @@ import pytest
 from catalogue.access import ADMINISTRATOR, ANONYMOUS
 from catalogue.cli import main
 from catalogue.config import Settings
-from catalogue.demo import demo_file
+from catalogue.demo import demo_rounds
 from catalogue.export import export
 from catalogue.publish import load_files
 from catalogue.store.oxigraph import OxigraphStore
@@ -115,10 +115,12 @@ SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ss:Demand }"""
 
 def test_demo_catalogue_loads_whole_into_a_fresh_store(backend, capsys):
     assert backend.main("load", "--demo") == 0
-    with demo_file().open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    supplies = sum(1 for row in rows if row["kind"] == "supply")
-    demands = sum(1 for row in rows if row["kind"] == "demand")
+    kinds: dict[str, str] = {}  # identifier -> kind, over every reporting round's streams
+    for path in (path for files in demo_rounds() for path in files):
+        with path.open(encoding="utf-8") as handle:
+            kinds |= {row["identifier"]: row["kind"] for row in csv.DictReader(handle)}
+    supplies = sum(1 for kind in kinds.values() if kind in ("supply", "deposit"))
+    demands = sum(1 for kind in kinds.values() if kind == "demand")
     assert supplies >= 45 and demands >= 12
     assert count(backend, SUPPLIES) == supplies
     assert count(backend, DEMANDS) == demands

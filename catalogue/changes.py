@@ -1,0 +1,113 @@
+"""Reading the catalogue's history: a stream's versions, year by year.
+
+Every version of a stream is in a graph of its own (``catalogue.history``), so the
+queries here run over a caller's history view (``view_for(..., history=True)``) and keep
+versions apart with ``GRAPH``; what a caller may not see is not in that view.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from pyoxigraph import Literal
+
+from catalogue import queries
+from catalogue.store.base import CatalogueStore, View
+
+
+@dataclass
+class Version:
+    """One version of a stream: what it said for its reporting year."""
+
+    year: int | None
+    """``None`` for a version loaded before reporting years were recorded."""
+    name: str | None = None
+    quantity: Decimal | None = None
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    unit: str | None = None
+    """The unit's symbol (``t/a``)."""
+    reference_year: int | None = None
+    elements: dict[str, Decimal] = field(default_factory=dict)
+    """Element symbol -> mass fraction (the midpoint of a range, or the bound given)."""
+    until: int | None = None
+    """The reporting year from which it is no longer current: a newer version's, or the
+    year it was withdrawn as of; ``None`` while it is current."""
+    withdrawn: bool = False
+
+    @property
+    def current(self) -> bool:
+        return self.until is None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "name": self.name,
+            "quantity": None if self.quantity is None else float(self.quantity),
+            "quantity_min": None if self.minimum is None else float(self.minimum),
+            "quantity_max": None if self.maximum is None else float(self.maximum),
+            "unit": self.unit,
+            "reference_year": self.reference_year,
+            "elements": {symbol: float(value) for symbol, value in sorted(self.elements.items())},
+            "until": self.until,
+            "withdrawn": self.withdrawn,
+            "current": self.current,
+        }
+
+
+def stream_history(store: CatalogueStore, view: View, identifier: str) -> list[Version]:
+    """The versions of stream ``identifier`` in ``view`` (a history view), oldest first;
+    ``[]`` when it holds none."""
+    from catalogue.lookup import unit_symbol
+
+    bound = {"identifier": Literal(identifier)}
+    versions: dict[str, Version] = {}
+    withdrawn_in: dict[str, int] = {}
+    for row in store.select(queries.bind(queries.load("history/stream_versions"), bound), view):
+        graph = row["graph"].value
+        version = versions.setdefault(graph, Version(year=_int(row.get("year"))))
+        version.name = version.name or _text(row.get("name"))
+        version.quantity = version.quantity or _decimal(row.get("value"))
+        version.minimum = version.minimum or _decimal(row.get("minimum"))
+        version.maximum = version.maximum or _decimal(row.get("maximum"))
+        if "unit" in row:
+            version.unit = unit_symbol(row["unit"].value)
+        version.reference_year = version.reference_year or _int(row.get("referenceYear"))
+        if "withdrawn" in row:
+            withdrawn_in[graph] = int(row["withdrawn"].value)
+    for row in store.select(
+        queries.bind(queries.load("history/stream_version_elements"), bound), view
+    ):
+        version = versions.get(row["graph"].value)
+        if version is None:
+            continue
+        symbol = row["element"].value.rsplit("/", 1)[-1]
+        fraction = _decimal(row.get("fraction"))
+        low, high = _decimal(row.get("minimum")), _decimal(row.get("maximum"))
+        if fraction is None and low is not None and high is not None:
+            fraction = (low + high) / 2
+        fraction = fraction if fraction is not None else (high if high is not None else low)
+        if fraction is not None:
+            version.elements[symbol] = version.elements.get(symbol, Decimal(0)) + fraction
+    ordered = sorted(versions.items(), key=lambda item: (item[1].year or 0, item[0]))
+    for (_, version), (_, following) in itertools.pairwise(ordered):
+        version.until = following.year
+    for graph, version in ordered:
+        if graph in withdrawn_in:
+            version.until, version.withdrawn = withdrawn_in[graph], True
+    return [version for _, version in ordered]
+
+
+def _decimal(term: Any) -> Decimal | None:
+    return None if term is None else Decimal(term.value)
+
+
+def _int(term: Any) -> int | None:
+    return None if term is None else int(term.value)
+
+
+def _text(term: Any) -> str | None:
+    return None if term is None else term.value
