@@ -27,6 +27,9 @@ TREATMENT = Namespace(BASE + "vocab/treatment/")
 CONFIDENTIALITY = Namespace(BASE + "vocab/confidentiality/")
 BASIS = Namespace(BASE + "vocab/basis/")
 BOUND = Namespace(BASE + "vocab/bound/")
+COMPOSITION_BASIS = Namespace(BASE + "vocab/composition-basis/")
+ACCESSIBILITY = Namespace(BASE + "vocab/accessibility/")
+DEPOSIT_STATUS = Namespace(BASE + "vocab/deposit-status/")
 
 QUDT = Namespace("http://qudt.org/schema/qudt/")
 QUDT_UNIT = Namespace("http://qudt.org/vocab/unit/")
@@ -51,6 +54,9 @@ PREFIXES: dict[str, Namespace] = {
     "conf": CONFIDENTIALITY,
     "basis": BASIS,
     "bound": BOUND,
+    "cbasis": COMPOSITION_BASIS,
+    "access": ACCESSIBILITY,
+    "dstatus": DEPOSIT_STATUS,
     "qudt": QUDT,
     "unit": QUDT_UNIT,
     "quantitykind": QUDT_KIND,

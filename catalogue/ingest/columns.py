@@ -13,6 +13,8 @@ from enum import StrEnum
 class Kind(StrEnum):
     SUPPLY = "supply"
     DEMAND = "demand"
+    DEPOSIT = "deposit"
+    """A landfill or legacy deposit: a supply held as a standing stock (``ss:Deposit``)."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,8 @@ class Column:
 
 BOTH = frozenset({Kind.SUPPLY, Kind.DEMAND})
 SUPPLY_ONLY = frozenset({Kind.SUPPLY})
+DEPOSIT_ONLY = frozenset({Kind.DEPOSIT})
+"""A deposit is a supply too: every column for supplies applies to it as well."""
 
 COLUMNS: tuple[Column, ...] = (
     Column(
@@ -37,7 +41,12 @@ COLUMNS: tuple[Column, ...] = (
         "unik identifikator for strømmen (bokstaver, sifre, - _ .)",
         BOTH,
     ),
-    Column("kind", "supply or demand", "supply (tilbud) eller demand (behov)", BOTH),
+    Column(
+        "kind",
+        "supply, demand or deposit (a landfill or legacy deposit)",
+        "supply (tilbud), demand (behov) eller deposit (deponi)",
+        BOTH,
+    ),
     Column("name", "name of the stream", "navn på strømmen", BOTH),
     Column(
         "lang",
@@ -96,6 +105,14 @@ COLUMNS: tuple[Column, ...] = (
         "parts such as V2O5=1.5 %; Cd<2 mg/kg (requirements for a demand)",
         "deler som V2O5=1.5 %; Cd<2 mg/kg (krav for et behov)",
     ),
+    Column(
+        "composition_basis",
+        "how the composition was obtained: measured, calculated, literature or estimated",
+        "hvordan sammensetningen er funnet: measured (målt), calculated (beregnet), "
+        "literature (litteratur) eller estimated (anslått)",
+        code_list="composition-basis",
+        for_kinds=SUPPLY_ONLY,
+    ),
     Column("temperature_c", "temperature in °C", "temperatur i °C"),
     Column(
         "hazardous",
@@ -115,6 +132,24 @@ COLUMNS: tuple[Column, ...] = (
         "hva som gjøres med strømmen i dag",
         code_list="treatment",
         for_kinds=SUPPLY_ONLY,
+    ),
+    Column(
+        "accessibility",
+        "deposits only: how the material could be reached: open, covered, capped, "
+        "submerged, underground, built-over or unknown",
+        "bare deponier: hvordan materialet kan nås: open (åpen), covered (overdekket), "
+        "capped (toppforseglet), submerged (under vann), underground (under jorden), "
+        "built-over (overbygd) eller unknown (ukjent)",
+        code_list="accessibility",
+        for_kinds=DEPOSIT_ONLY,
+    ),
+    Column(
+        "deposit_status",
+        "deposits only: planned, active, closed, remediated or being-excavated",
+        "bare deponier: planned (planlagt), active (i drift), closed (nedlagt), "
+        "remediated (sanert) eller being-excavated (under utgraving)",
+        code_list="deposit-status",
+        for_kinds=DEPOSIT_ONLY,
     ),
     Column(
         "confidentiality",

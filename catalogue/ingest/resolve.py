@@ -55,6 +55,9 @@ CODE_SCHEMES: tuple[str, ...] = (
     "confidentiality",
     "basis",
     "bound",
+    "composition-basis",
+    "accessibility",
+    "deposit-status",
 )
 """The code lists :meth:`Vocabulary.code` resolves, named as in ``catalogue.namespaces``."""
 
@@ -66,6 +69,9 @@ _SCHEME_WORDS: dict[str, tuple[str, str]] = {
     "confidentiality": ("confidentiality", "konfidensialitet"),
     "basis": ("basis", "grunnlag"),
     "bound": ("bound", "grense"),
+    "composition-basis": ("composition basis", "grunnlag for sammensetningen"),
+    "accessibility": ("accessibility", "tilgjengelighet"),
+    "deposit-status": ("deposit status", "status for deponiet"),
 }
 
 _RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"

@@ -50,6 +50,8 @@ ROUNDING = Context(prec=MAX_INTEGER_DIGITS + 15 + 5)
 """Room for every digit ``decimal_literal`` keeps: the default context's 28 digits cannot
 hold a 15-digit whole part with 15 decimals, and ``quantize`` then fails."""
 T = TypeVar("T")
+DEPOSIT_COLUMNS = {"accessibility": "accessibility", "deposit_status": "deposit-status"}
+"""Columns that apply to deposits only, and the code list each takes."""
 
 
 @cache
@@ -210,19 +212,23 @@ class RowMapper:
             )
             return None
         kind_text = (self.cell("kind") or "").strip().casefold()
-        if kind_text not in {Kind.SUPPLY, Kind.DEMAND}:
+        if kind_text not in set(Kind):
             self.problem(
                 "kind",
                 InputError(
-                    f"kind must be supply or demand, not '{self.cell('kind') or ''}'",
-                    f"kind må være supply eller demand, ikke '{self.cell('kind') or ''}'",
-                    suggestions=("supply", "demand"),
+                    f"kind must be supply, demand or deposit, not '{self.cell('kind') or ''}'",
+                    f"kind må være supply, demand eller deposit, ikke "
+                    f"'{self.cell('kind') or ''}'",
+                    suggestions=tuple(Kind),
                 ),
             )
             return None
         kind = Kind(kind_text)
         stream = NamedNode(f"{self.base}stream/{identifier}")
-        self.add(stream, TYPE, ss("Supply" if kind is Kind.SUPPLY else "Demand"))
+        self.add(stream, TYPE, ss("Demand" if kind is Kind.DEMAND else "Supply"))
+        if kind is Kind.DEPOSIT:
+            # Both types: queries select supplies by ss:Supply without reasoning.
+            self.add(stream, TYPE, ss("Deposit"))
         self.add(stream, DCTERMS + "identifier", Literal(identifier))
         language = self.language()
         for column, predicate in (("name", RDFS_LABEL), ("description", DCTERMS + "description")):
@@ -337,7 +343,20 @@ class RowMapper:
             ("status", "status"),
             ("treatment", "currentTreatment"),
             ("confidentiality", "confidentiality"),
+            ("accessibility", "accessibility"),
+            ("deposit_status", "depositStatus"),
         ):
+            if column in DEPOSIT_COLUMNS and kind is not Kind.DEPOSIT:
+                if self.cell(column):
+                    self.problem(
+                        column,
+                        InputError(
+                            f"{column} describes deposits (kind deposit); it is ignored here",
+                            f"{column} gjelder deponier (kind deposit); den blir ignorert her",
+                        ),
+                        Severity.WARNING,
+                    )
+                continue
             if column in ("status", "treatment") and kind is Kind.DEMAND and self.cell(column):
                 self.problem(
                     column,
@@ -348,7 +367,8 @@ class RowMapper:
                     Severity.WARNING,
                 )
                 continue
-            code = self.convert(column, lambda text, c=column: vocabulary.code(c, text))
+            scheme = DEPOSIT_COLUMNS.get(column, column)
+            code = self.convert(column, lambda text, c=scheme: vocabulary.code(c, text))
             if code is not None:
                 self.add(stream, ss(predicate), code)
         if self.cell("confidentiality") is None:
@@ -416,8 +436,22 @@ class RowMapper:
     def map_composition(self, stream: NamedNode, kind: Kind) -> None:
         parts = self.convert(
             "composition",
-            lambda text: parse_composition(text, kind=kind.value, vocabulary=self.vocabulary),
+            lambda text: parse_composition(
+                text,
+                kind="demand" if kind is Kind.DEMAND else "supply",
+                vocabulary=self.vocabulary,
+            ),
         )
+        given = self.cell("composition") is not None
+        if self.cell("composition_basis") is not None and (not given or kind is Kind.DEMAND):
+            self.problem(
+                "composition_basis",
+                InputError(
+                    "composition_basis describes a supply's composition; it is ignored here",
+                    "composition_basis gjelder sammensetningen til et tilbud; den ignoreres her",
+                ),
+                Severity.WARNING,
+            )
         if not parts:
             return
         if kind is Kind.DEMAND:
@@ -430,6 +464,11 @@ class RowMapper:
         composition = NamedNode(stream.value + "#composition")
         self.add(stream, ss("hasComposition"), composition)
         self.add(composition, TYPE, ss("Composition"))
+        basis = self.convert(
+            "composition_basis", lambda text: self.vocabulary.code("composition-basis", text)
+        )
+        if basis is not None:
+            self.add(composition, ss("compositionBasis"), basis)
         weights = self.vocabulary.atomic_weights()
         for part in parts:
             component = NamedNode(f"{stream.value}#component-{part.index}")
@@ -526,9 +565,19 @@ def map_rdf_streams(quads: Iterable[Quad], *, file: str, base: str) -> Mapped:
     so that a submission cannot state anything about the rest of the catalogue.
     """
     mapped = Mapped(quads=list(quads))
-    kinds = {ss("Supply"), ss("Demand")}
+    kinds = {ss("Supply"), ss("Demand"), ss("Deposit")}
     identifier_predicate = NamedNode(DCTERMS + "identifier")
     streams = {q.subject for q in mapped.quads if q.predicate == TYPE and q.object in kinds}
+    # A deposit is a supply (core.ttl); queries select supplies by ss:Supply without
+    # reasoning, so a deposit stated only as ss:Deposit gets the type it implies.
+    deposits = {q.subject for q in mapped.quads if q.predicate == TYPE and q.object == ss("Deposit")}
+    supplies = {q.subject for q in mapped.quads if q.predicate == TYPE and q.object == ss("Supply")}
+    graph = mapped.quads[0].graph_name if mapped.quads else None
+    mapped.quads.extend(
+        Quad(deposit, TYPE, ss("Supply"), graph)
+        for deposit in sorted(deposits - supplies, key=str)
+        if graph is not None
+    )
 
     def problem(en: str, nb: str, value: str) -> None:
         mapped.problems.append(

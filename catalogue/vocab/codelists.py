@@ -1,5 +1,5 @@
 """The small code lists of the stream template as SKOS: state, status, treatment,
-confidentiality, basis and bound.
+confidentiality, basis, bound and composition basis.
 
 Read from the hand-written ``ontology/sources/codelists.csv``. Each value becomes
 ``<ns><notation>`` (``state:solid``, ``status:by-product``) typed with its core class
@@ -16,13 +16,24 @@ from pathlib import Path
 from rdflib import RDF, RDFS, SKOS, Graph, Literal, Namespace
 from rdflib.namespace import DCTERMS
 
-from catalogue.namespaces import BASIS, BOUND, CONFIDENTIALITY, SS, STATE, STATUS, TREATMENT
+from catalogue.namespaces import (
+    ACCESSIBILITY,
+    BASIS,
+    BOUND,
+    COMPOSITION_BASIS,
+    CONFIDENTIALITY,
+    DEPOSIT_STATUS,
+    SS,
+    STATE,
+    STATUS,
+    TREATMENT,
+)
 from catalogue.resources import source_file
 from catalogue.vocab import VocabularySpec
 
 SPEC = VocabularySpec(
     title="sidestream code lists: physical state, stream status, treatment, confidentiality, "
-    "quantity basis, bound direction (SKOS)",
+    "quantity basis, bound direction, composition basis (SKOS)",
     source="ontology/sources/codelists.csv (hand-written; values of the stream template)",
     licence="MIT (sidestream repository)",
 )
@@ -34,6 +45,9 @@ SCHEMES: dict[str, tuple[Namespace, object]] = {
     "confidentiality": (CONFIDENTIALITY, SS.ConfidentialityLevel),
     "basis": (BASIS, SS.QuantityBasis),
     "bound": (BOUND, SS.BoundDirection),
+    "composition-basis": (COMPOSITION_BASIS, SS.CompositionBasis),
+    "accessibility": (ACCESSIBILITY, SS.DepositAccessibility),
+    "deposit-status": (DEPOSIT_STATUS, SS.DepositStatus),
 }
 """Scheme name in the CSV -> (namespace of its values, core class of its values)."""
 
@@ -57,7 +71,7 @@ def parse_alt_labels(cell: str) -> list[Literal]:
 
 
 def build() -> Graph:
-    """The six code-list schemes and their concepts."""
+    """The code-list schemes and their concepts."""
     graph = Graph()
     rows = read_source_csv(source_file("codelists.csv"))
     for row in rows:

@@ -33,4 +33,5 @@ def test_every_column_of_the_interface_is_kept():
         if match:
             contract.update(re.findall(r"`([a-z_]+)`", match.group(1)))
     assert len(contract) == 29
-    assert contract == set(NAMES)
+    # extended, never renamed or dropped (interfaces.md): composition_basis is an addition
+    assert contract <= set(NAMES)

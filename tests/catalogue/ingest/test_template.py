@@ -622,12 +622,14 @@ def test_written_xlsx_has_dropdowns_with_the_vocabulary_values(written):
         "treatment",
         "confidentiality",
         "basis",
+        "composition_basis",
         "approximate",
         "hazardous",
         "unit",
         "material",
     }
     values = {name: found[1] for name, found in lists.items()}
+    assert set(values["composition_basis"]) == {"measured", "calculated", "literature", "estimated"}
     assert values["kind"] == ["supply", "demand"]
     assert values["approximate"] == values["hazardous"] == ["yes", "no"]
     assert set(values["state"]) == {"solid", "liquid", "gas", "sludge", "heat", "electricity"}
