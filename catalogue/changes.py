@@ -111,3 +111,55 @@ def _int(term: Any) -> int | None:
 
 def _text(term: Any) -> str | None:
     return None if term is None else term.value
+
+
+@dataclass(frozen=True)
+class Change:
+    """How one stream differs between two reporting years of the catalogue."""
+
+    identifier: str
+    kind: str
+    """``added`` (only in the later year), ``removed`` (only in the earlier: withdrawn, or
+    not yet reported when the years are given the other way round) or ``changed``."""
+    name: str
+    columns: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    """Template column -> (earlier cell, later cell), for a changed stream; empty = not given."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "identifier": self.identifier,
+            "change": self.kind,
+            "name": self.name,
+            "columns": {
+                column: {"before": before, "after": after}
+                for column, (before, after) in self.columns.items()
+            },
+        }
+
+
+def diff(store: CatalogueStore, before: View, after: View) -> list[Change]:
+    """Every stream that differs between two views (two reporting years), by identifier:
+    added, removed, or changed in any template column (a version reported again with the
+    same cells is no change). Compared as the template rows a steward would write
+    (``template_export``), so a change reads as the spreadsheet cell that changed."""
+    from catalogue.ingest.template_export import template_rows
+
+    earlier = {row["identifier"]: row for row in template_rows(store, before)}
+    later = {row["identifier"]: row for row in template_rows(store, after)}
+    changes: list[Change] = []
+    for identifier in sorted(earlier.keys() | later.keys()):
+        old, new = earlier.get(identifier), later.get(identifier)
+        if old is None:
+            assert new is not None
+            changes.append(Change(identifier, "added", new.get("name", "")))
+        elif new is None:
+            changes.append(Change(identifier, "removed", old.get("name", "")))
+        else:
+            columns = {
+                column: (old.get(column), new.get(column))
+                for column in sorted(old.keys() | new.keys())
+                if old.get(column) != new.get(column)
+            }
+            if columns:
+                changes.append(Change(identifier, "changed", new.get("name", ""), columns))
+    return changes

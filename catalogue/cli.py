@@ -153,11 +153,23 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true", help="print one JSON array")
 
     withdraw = commands.add_parser(
-        "withdraw", parents=[store_options], help="remove a submission and everything it stated"
+        "withdraw",
+        parents=[store_options],
+        help="remove a submission and everything it stated (one loaded by mistake), or "
+        "withdraw one stream as of a reporting year (--stream ID --year YEAR: kept in history)",
     )
     withdraw.add_argument(
-        "submission", metavar="SUBMISSION", help="its identifier (see submissions)"
+        "submission", nargs="?", metavar="SUBMISSION", help="its identifier (see submissions)"
     )
+    withdraw.add_argument("--stream", metavar="ID", help="the stream to withdraw")
+    withdraw.add_argument(
+        "--year",
+        type=reporting_year,
+        help="with --stream: the reporting year from which the stream is no longer reported",
+    )
+    from catalogue.cli_history import add_commands
+
+    add_commands(commands, store_options, reporting_year)
 
     backup = commands.add_parser(
         "backup",
@@ -444,11 +456,27 @@ def run_submissions(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_withdraw(args: argparse.Namespace) -> int:
-    from catalogue.publish import withdraw
+def run_withdraw(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from catalogue.publish import withdraw, withdraw_stream
     from catalogue.store import opened_store
 
+    if (args.submission is None) == (args.stream is None) or (args.stream is None) != (
+        args.year is None
+    ):
+        parser.error("withdraw needs SUBMISSION, or --stream ID with --year YEAR")
     settings = settings_for(args)
+    if args.stream is not None:
+        with opened_store(settings) as store:
+            try:
+                held_in = withdraw_stream(store, settings, args.stream, args.year)
+            except ValueError as error:
+                print(f"sidestream: error: {error}", file=sys.stderr)
+                return 1
+        if held_in is None:
+            print(f"sidestream: error: no current stream {args.stream!r}", file=sys.stderr)
+            return 1
+        print(f"withdrew stream {args.stream} as of {args.year}; its history is kept")
+        return 0
     with opened_store(settings) as store:
         removed = withdraw(store, settings, args.submission)
     if not removed:
@@ -678,7 +706,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "submissions":
             return run_submissions(args)
         if args.command == "withdraw":
-            return run_withdraw(args)
+            return run_withdraw(args, parser)
+        if args.command in ("history", "diff"):
+            from catalogue import cli_history
+
+            return (
+                cli_history.run_history(args)
+                if args.command == "history"
+                else (cli_history.run_diff(args))
+            )
         if args.command == "backup":
             return run_backup(args)
         if args.command == "restore":
