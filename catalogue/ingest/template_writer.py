@@ -23,7 +23,9 @@ stewards may write alternative labels, other languages or local names.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -63,6 +65,8 @@ NUMBER_COLUMNS = frozenset(
 CONDITIONALLY_REQUIRED = {"unit": ("if a quantity is given", "hvis en mengde er oppgitt")}
 """Required-ness that ``Column.required`` cannot express (interfaces.md §1)."""
 
+_EXACT_DIGITS = 15
+"""Significant digits a spreadsheet number keeps (IEEE double, as Excel shows it)."""
 _TITLE_MAX, _PROMPT_MAX, _ERROR_MAX = 32, 255, 225
 """Excel's limits for validation titles, input messages and error messages; longer text
 makes Excel report the workbook as damaged."""
@@ -268,15 +272,25 @@ def write_templates(folder: Path, *, lang: str = "en") -> list[Path]:
     return [csv_path, xlsx_path]
 
 
-def write_csv_template(path: Path, *, lang: str = "en") -> None:
-    """The header row alone, UTF-8 with BOM; ``;``-delimited for ``nb`` (see module doc)."""
+def write_csv_template(
+    path: Path, *, lang: str = "en", rows: Iterable[Mapping[str, str]] = ()
+) -> None:
+    """The header row, UTF-8 with BOM; ``;``-delimited for ``nb`` (see module doc).
+
+    ``rows`` (``{column: text}``, absent columns empty) are written under it: a filled
+    template (``catalogue.ingest.template_export``)."""
     delimiter = ";" if lang == "nb" else ","
     with Path(path).open("w", encoding="utf-8-sig", newline="") as handle:
-        csv.writer(handle, delimiter=delimiter, lineterminator="\r\n").writerow(NAMES)
+        writer = csv.writer(handle, delimiter=delimiter, lineterminator="\r\n")
+        writer.writerow(NAMES)
+        writer.writerows([row.get(name, "") for name in NAMES] for row in rows)
 
 
-def write_xlsx_template(path: Path, *, lang: str = "en") -> None:
-    """The workbook described in the module docstring."""
+def write_xlsx_template(
+    path: Path, *, lang: str = "en", rows: Iterable[Mapping[str, str]] = ()
+) -> None:
+    """The workbook described in the module docstring, with ``rows`` (``{column: text}``)
+    filled in on the streams sheet (:func:`cell_value` says how each is written)."""
     text = _TEXT[lang]
     lists = dropdowns()
     workbook = Workbook()
@@ -290,6 +304,11 @@ def write_xlsx_template(path: Path, *, lang: str = "en") -> None:
         dimension.width = _WIDTHS.get(name, max(12, len(name) + 4))
         if name not in NUMBER_COLUMNS:
             dimension.number_format = "@"
+    for row in rows:
+        streams.append([cell_value(name, row.get(name)) for name in NAMES])
+        for cell in streams[streams.max_row]:
+            if cell.data_type == "f":  # text that starts with "=" is text, not a formula
+                cell.data_type = "s"
 
     _help_sheet(workbook.create_sheet(HELP_SHEET), lists, lang)
     _examples_sheet(workbook.create_sheet(EXAMPLES_SHEET))
@@ -324,6 +343,24 @@ def write_xlsx_template(path: Path, *, lang: str = "en") -> None:
         streams.add_data_validation(validation)
     workbook.active = 0
     workbook.save(path)
+
+
+def cell_value(column: str, text: str | None) -> str | int | float | None:
+    """A template cell as the workbook holds it: a number in a number column when Excel
+    keeps it exactly (at most 15 significant digits, which the template reader renders
+    back to the same text), else the text, which a text cell keeps as written."""
+    if text is None or text == "":
+        return None
+    if column not in NUMBER_COLUMNS:
+        return text
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return text
+    if not value.is_finite() or len(value.as_tuple().digits) > _EXACT_DIGITS:
+        return text
+    number = int(value) if value == value.to_integral_value() else float(value)
+    return number if format(Decimal(repr(number)), "f") == format(value, "f") else text
 
 
 def _header(sheet: Worksheet, names: tuple[str, ...] | list[str]) -> None:
