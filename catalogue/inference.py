@@ -14,7 +14,8 @@ the ranking keys of ``match/crm_ranking.rq``, so a match sorts and cuts to ``top
 SPARQL instead of reading every candidate. Each element, element group and listed raw
 material also lists its first ``LEADING`` holders in the graph (``ss:leadingHolding``,
 each with ``ss:holder`` and one sortable ``ss:rankKey``), which ``match/crm_leading.rq``
-reads instead of every holder when ``top`` is small. All of it goes in the same
+reads instead of every holder when ``top`` is small. Each stream also gets its quality
+assessment (:class:`catalogue.quality.Assessor`). All of it goes in the same
 inferred graph as the rest, so it is exactly as visible as the supply it describes.
 The ontology is read once per process into four small maps.
 """
@@ -34,6 +35,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 from catalogue import queries
 from catalogue.namespaces import RDF_TYPE, SS
 from catalogue.ontology import load_store
+from catalogue.quality import Assessor
 
 if TYPE_CHECKING:
     from catalogue.matching.recoverable import QuantityEstimate
@@ -75,10 +77,11 @@ GEOCENTRIC_Y = NamedNode(SS.geocentricY)
 GEOCENTRIC_Z = NamedNode(SS.geocentricZ)
 BASE_QUANTITY = NamedNode(SS.baseQuantity)
 BASE_UNIT = NamedNode(SS.baseUnit)
-VERSION = 2
+VERSION = 3
 """The version of these rules (``ss:inferenceVersion`` of each submission): raised when a
 query starts to rely on something earlier versions did not materialise. 2: the candidate
-keys, geocentric coordinates and base quantities of demand-first matching."""
+keys, geocentric coordinates and base quantities of demand-first matching. 3: each
+stream's quality assessment (:mod:`catalogue.quality`)."""
 LEADING = 100
 """Holders listed per element, group or raw material and level graph (``ss:leadingHolding``):
 an element match with ``top`` up to this reads only them (``match/crm_leading.rq``)."""
@@ -367,6 +370,11 @@ def materialise(
 
     inferred: set[tuple[object, NamedNode, object]] = set()
     own: list[Holder] = []
+    assessor = Assessor(by_subject, maps.ancestors)
+    for stream, quads in assessor.streams():
+        quantity, _, _ = _quantity(quads, by_subject, maps)
+        flow = quantity.estimate.value if quantity is not None and quantity.unit == "t/a" else None
+        inferred |= assessor.assess(stream, quads, flow)
     for subject, quads in by_subject.items():
         if any(quad.predicate == TYPE and quad.object == SUPPLY for quad in quads):
             inferred |= _estimates(subject, quads, by_subject, maps, own)

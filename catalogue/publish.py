@@ -25,7 +25,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse, serialize
 
@@ -51,8 +51,12 @@ from catalogue.inference import Holder, leading_holdings, materialise
 from catalogue.ingest.rdf import read_rdf
 from catalogue.ingest.template import TemplateTable
 from catalogue.namespaces import RDF_TYPE, SS
+from catalogue.quality import note_quads, stream_notes
 from catalogue.report import Problem, Report, Severity
 from catalogue.store.base import CatalogueStore, SubmissionWrite, WriteProgress
+
+if TYPE_CHECKING:
+    from catalogue.ingest.to_rdf import Mapped
 
 TEMPLATE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -212,7 +216,6 @@ def chunked_content(
     materialised, in ``load_workers`` processes while this one writes; then the leading
     holders of each level, from the ranking keys of every chunk. The same quads as the
     whole file at once."""
-    from catalogue.ingest.to_rdf import map_template
 
     assert prepared.levels is not None
     total, done = len(prepared.identifiers), 0
@@ -221,7 +224,7 @@ def chunked_content(
     def chunks() -> Iterator[tuple[list[Quad], int]]:
         if settings.load_workers == 1:
             for chunk in prepared.chunks:
-                mapped = map_template(chunk, base=settings.data_base)
+                mapped = _map_chunk(chunk, settings.data_base)
                 assert prepared.levels is not None
                 versions = stamp.quads(mapped.identifiers.values())
                 quads = content_quads(mapped.quads + versions, graph, prepared.levels, holders)
@@ -274,10 +277,9 @@ def chunk_content(
 ) -> tuple[bytes, Holders, int]:
     """One chunk's stored content as N-Quads, its supplies' ranking keys and its streams (in
     a worker process of :func:`chunked_content`)."""
-    from catalogue.ingest.to_rdf import map_template
 
     assert _levels is not None
-    mapped = map_template(chunk, base=base)
+    mapped = _map_chunk(chunk, base)
     holders: Holders = {}
     versions = stamp.quads(mapped.identifiers.values())
     quads = content_quads(mapped.quads + versions, NamedNode(graph), _levels, holders)
@@ -339,7 +341,12 @@ def prepare_file(path: Path, settings: Settings, progress: Progress = _quiet) ->
         )
     prepared = PreparedFile(path=path, checksum=checksum_of(path))
     suffix = path.suffix.lower()
-    if suffix in TEMPLATE_SUFFIXES:
+    from catalogue.ingest.exchanges import is_exchanges_file, read_exchanges
+
+    if suffix in TEMPLATE_SUFFIXES and is_exchanges_file(path):
+        progress(f"{path.name}: reading the exchanges template")
+        mapped = read_exchanges(path, base=settings.data_base)
+    elif suffix in TEMPLATE_SUFFIXES:
         from catalogue.ingest.template import read_template
 
         progress(f"{path.name}: reading the template")
@@ -370,6 +377,8 @@ def prepare_file(path: Path, settings: Settings, progress: Progress = _quiet) ->
         f"{path.name}: validating {len(mapped.identifiers)} streams ({len(mapped.quads)} triples)"
     )
     prepared.problems.extend(validate_quads(prepared.quads, file=path.name, rows=prepared.rows))
+    # the warnings stay with their streams, as quality notes (catalogue.quality)
+    prepared.quads += note_quads(stream_notes(prepared.problems, prepared.rows))
     return prepared
 
 
@@ -448,6 +457,18 @@ def _prepare_in_chunks(
     prepared.levels = levels
     if prepared.conforms:
         prepared.problems.extend(shape_problems)
+        # each chunk keeps its rows' warnings, which become its streams' quality notes
+        # when it is mapped again to be written (_map_chunk)
+        warnings: dict[int, list[Problem]] = {}
+        for problem in prepared.problems:
+            if problem.severity is Severity.WARNING and problem.row is not None:
+                warnings.setdefault(problem.row, []).append(problem)
+        prepared.chunks = [
+            dataclasses.replace(
+                chunk, problems=[p for row in chunk.rows for p in warnings.get(row.number, [])]
+            )
+            for chunk in prepared.chunks
+        ]
     return prepared
 
 
@@ -784,9 +805,17 @@ def load_files(
 
 
 def _mapped(chunk: TemplateTable, settings: Settings) -> list[Quad]:
+    return _map_chunk(chunk, settings.data_base).quads
+
+
+def _map_chunk(chunk: TemplateTable, base: str) -> Mapped:
+    """A validated chunk's statements as they are stored: mapped again, with the quality
+    notes of the warnings :func:`_prepare_in_chunks` left on it (as a whole file's)."""
     from catalogue.ingest.to_rdf import map_template
 
-    return map_template(chunk, base=settings.data_base).quads
+    mapped = map_template(chunk, base=base)
+    mapped.quads += note_quads(stream_notes(chunk.problems, mapped.rows))
+    return mapped
 
 
 def withdraw(store: CatalogueStore, settings: Settings, submission_id: str) -> bool:
