@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 
@@ -11,6 +13,9 @@ from api.errors import install_error_handlers
 from api.settings import ServiceSettings
 from catalogue import __version__
 from catalogue.store.open import open_store
+
+if TYPE_CHECKING:
+    from catalogue.federation.schedule import HarvestSchedule
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
@@ -34,9 +39,12 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         from api.compaction import start_compaction, stop_compaction
 
         compaction = start_compaction(app)
+        harvests = start_harvests(app, settings)
         try:
             yield
         finally:
+            if harvests is not None:
+                await asyncio.to_thread(harvests.stop)
             await stop_compaction(compaction)
             await stop_sparql(app)
             app.state.store.close()
@@ -63,3 +71,20 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
 
     mount_static(app)
     return app
+
+
+def start_harvests(app: FastAPI, settings: ServiceSettings) -> HarvestSchedule | None:
+    """Harvest ``harvest_sources`` now and every ``harvest_interval`` seconds, in a thread
+    (none when either is unset); the store-change listeners run after a round that wrote."""
+    if not settings.harvest_sources or not settings.harvest_interval:
+        return None
+    from api.events import store_changed
+    from catalogue.federation.schedule import HarvestSchedule
+
+    loop = asyncio.get_running_loop()
+    return HarvestSchedule(
+        app.state.store,
+        settings,
+        settings.harvest_interval,
+        lambda: loop.call_soon_threadsafe(store_changed, app),
+    ).start()

@@ -49,6 +49,10 @@ class ServiceSettings(Settings):
     token_failures_per_minute: int = Field(10, ge=1)
     """Bad-token attempts one client address may make in a minute before it gets 429."""
 
+    harvest_interval: float = Field(0.0, ge=0)
+    """Seconds between harvests of ``harvest_sources`` while serving (the first at start);
+    0: only on demand (``sidestream harvest --all``)."""
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:

@@ -138,8 +138,19 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser(
         "export", parents=[store_options], help="write the public part of the catalogue"
     )
-    export.add_argument("--format", choices=["ttl", "nq", "jsonld"], default="ttl")
+    export.add_argument(
+        "--format",
+        choices=["ttl", "nq", "jsonld", "csv", "xlsx", "geojson"],
+        default="ttl",
+        help="RDF (ttl, nq, jsonld), the template layout (csv, xlsx) or GeoJSON (default ttl)",
+    )
     export.add_argument("--output", type=Path, help="file to write (default: standard output)")
+    export.add_argument(
+        "--year",
+        type=reporting_year,
+        default=None,
+        help="the catalogue as it stood for this reporting year (default: latest versions)",
+    )
 
     template = commands.add_parser(
         "template", help="write an empty CSV and an XLSX template with drop-down lists"
@@ -214,11 +225,32 @@ def build_parser() -> argparse.ArgumentParser:
     match.add_argument("--top", type=positive_int, metavar="N", help="show the best N only")
     match.add_argument("--json", action="store_true", help="print one JSON array, best first")
     match.add_argument(
+        "--federated",
+        action="store_true",
+        help="with --element: also the harvested catalogues and the remote ones of "
+        "$SIDESTREAM_FEDERATION; each result names its source, warnings go to stderr",
+    )
+    match.add_argument(
         "--year",
         type=reporting_year,
         default=None,
         help="match the catalogue as it stood for this reporting year (default: latest versions)",
     )
+
+    harvest = commands.add_parser(
+        "harvest",
+        parents=[store_options],
+        help="pull the public streams of another catalogue (its DCAT description) into a "
+        "graph of their own, validated; again: refresh (docs/federation.md)",
+    )
+    harvested = harvest.add_mutually_exclusive_group(required=True)
+    harvested.add_argument(
+        "url", nargs="?", metavar="URL", help="the catalogue (http://host:port/catalogue)"
+    )
+    harvested.add_argument(
+        "--all", action="store_true", help="every catalogue of $SIDESTREAM_HARVEST_SOURCES"
+    )
+    harvest.add_argument("--json", action="store_true", help="print the results as JSON")
 
     token = commands.add_parser(
         "token",
@@ -420,10 +452,14 @@ def run_export(args: argparse.Namespace) -> int:
     with opened_store(settings) as store:
         if args.output:
             with args.output.open("wb") as handle:
-                count = export(store, settings, handle, fmt=args.format)
-            print(f"wrote {count} statements to {args.output}", file=sys.stderr)
+                count = export(store, settings, handle, fmt=args.format, year=args.year)
+            what = {"csv": "streams", "xlsx": "streams", "geojson": "features"}
+            print(
+                f"wrote {count} {what.get(args.format, 'statements')} to {args.output}",
+                file=sys.stderr,
+            )
         else:
-            export(store, settings, sys.stdout.buffer, fmt=args.format)
+            export(store, settings, sys.stdout.buffer, fmt=args.format, year=args.year)
             sys.stdout.flush()
     return 0
 
@@ -517,6 +553,9 @@ def run_match(args: argparse.Namespace) -> int:
     from catalogue.matching.demand import DemandNotFound, match_demand
     from catalogue.matching.supply import SupplyNotFound, match_supply
 
+    if args.federated and args.element is None:
+        print("sidestream match: error: --federated is for --element only", file=sys.stderr)
+        return 2
     if args.demand is not None:
         return run_matcher(
             args,
@@ -542,6 +581,8 @@ def run_match(args: argparse.Namespace) -> int:
                 r.explanation,
             ),
         )
+    if args.federated:
+        return run_federated(args)
     return run_matcher(
         args,
         lambda store: match_element(store, args.element, top=args.top, year=args.year),
@@ -558,6 +599,104 @@ def run_match(args: argparse.Namespace) -> int:
             r.explanation,
         ),
     )
+
+
+def run_harvest(args: argparse.Namespace) -> int:
+    """``harvest URL`` (the one address given is allowed) or ``harvest --all``; exit 1 when
+    a source could not be harvested (the store keeps what it had from it)."""
+    from catalogue.federation.schedule import Outcome, allow_list, harvest_all
+    from catalogue.federation.sources import FederationError, source
+    from catalogue.progress import WriteBar
+    from catalogue.store import opened_store
+
+    settings = settings_for(args)
+    say = quiet if args.json else progress
+    with opened_store(settings) as store:
+        if args.all:
+            outcomes = harvest_all(store, settings, progress=say, write_progress=WriteBar())
+        else:
+            from catalogue.federation.harvest import harvest
+
+            remote = source(args.url)
+            try:
+                result = harvest(
+                    store,
+                    settings,
+                    remote,
+                    allow_list(settings, remote),
+                    progress=say,
+                    write_progress=WriteBar(not args.json),
+                )
+                outcomes = [Outcome(remote.url, result=result)]
+            except FederationError as error:
+                outcomes = [Outcome(remote.url, error=str(error))]
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    o.result.as_dict() if o.result else {"source": o.source, "error": o.error}
+                    for o in outcomes
+                ],
+                indent=2,
+            )
+        )
+    for outcome in outcomes:
+        if outcome.error is not None:
+            print(f"sidestream harvest: error: {outcome.error}", file=sys.stderr)
+        elif not args.json and outcome.result is not None:
+            result = outcome.result
+            print(
+                f"{result.source}: {result.status}, {result.streams} streams in {result.graph}"
+                f" ({len(result.rejected)} rejected, {result.not_public} not public, "
+                f"{result.links} links)"
+            )
+            for rejected in result.rejected:
+                print(f"  rejected {rejected.stream}: {rejected.reason['en']}", file=sys.stderr)
+    if not outcomes:
+        print("sidestream harvest: no sources: set SIDESTREAM_HARVEST_SOURCES", file=sys.stderr)
+    return 1 if not outcomes or any(o.error for o in outcomes) else 0
+
+
+def run_federated(args: argparse.Namespace) -> int:
+    """``match --element NAME --federated``: results with their ``source``; a remote that
+    cannot answer is a warning on stderr, not a failure."""
+    from catalogue.errors import InputError
+    from catalogue.federation.match import federated_element_match
+    from catalogue.store import opened_store
+
+    settings = settings_for(args)
+    with opened_store(settings) as store:
+        try:
+            answer = federated_element_match(
+                store, settings, args.element, top=args.top, year=args.year
+            )
+        except InputError as error:
+            print(f"sidestream match: error: {error}", file=sys.stderr)
+            return 2
+    for warning in answer.warnings:
+        print(f"sidestream match: warning: {warning}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(answer.results, indent=2, ensure_ascii=False))
+    elif not answer.results:
+        print(f"no supply in the catalogues contains {args.element}")
+    else:
+        print_table(
+            ("#", "identifier", "recoverable", "source", "explanation"),
+            [
+                (
+                    str(rank),
+                    r["identifier"],
+                    "unknown"
+                    if not r.get("recoverable") or r["recoverable"]["mass"] is None
+                    else f"{format_mass(Decimal(str(r['recoverable']['mass'])))} "
+                    f"{r['recoverable']['unit']}",
+                    r["source"],
+                    r["explanation"],
+                )
+                for rank, r in enumerate(answer.results, start=1)
+            ],
+        )
+    return 0
 
 
 def run_token(args: argparse.Namespace) -> int:
@@ -721,6 +860,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_restore(args)
         if args.command == "match":
             return run_match(args)
+        if args.command == "harvest":
+            return run_harvest(args)
         if args.command == "token":
             return run_token(args)
         if args.command == "serve":

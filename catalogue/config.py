@@ -6,11 +6,11 @@ There are no module-level instances: callers build ``Settings()`` and pass it on
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import platformdirs
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from catalogue.namespaces import BASE
 
@@ -95,6 +95,31 @@ class Settings(BaseSettings):
 
     data_base: str = DEFAULT_DATA_BASE
     """Base IRI under which streams, organisations, sites and submissions are minted."""
+
+    harvest_sources: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """Remote catalogues harvested by ``sidestream harvest --all`` and by ``serve`` every
+    ``harvest_interval`` seconds (comma separated DCAT addresses: ``docs/federation.md``)."""
+
+    federation: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """Remote sidestream instances asked live by federated matching (``--federated``,
+    ``?federated=true``); with ``harvest_sources``, the allow-list of remote catalogues."""
+
+    federation_timeout: float = Field(5.0, gt=0)
+    """Seconds a remote catalogue has to answer a federated match before it is left out
+    with a warning."""
+
+    harvest_timeout: float = Field(60.0, gt=0)
+    """Seconds each request of a harvest may take."""
+
+    harvest_max_bytes: int = Field(200 * 1024 * 1024, gt=0)
+    """Most bytes read from a remote catalogue in one answer (a larger one is refused)."""
+
+    @field_validator("harvest_sources", "federation", mode="before")
+    @classmethod
+    def _split_addresses(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [address.strip() for address in value.split(",") if address.strip()]
+        return value
 
     @field_validator("data_base")
     @classmethod

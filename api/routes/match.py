@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import CallerDep, StoreDep, YearParam
+from api.deps import CallerDep, SettingsDep, StoreDep, YearParam
 from api.errors import CALLER, responses
+from catalogue.federation.match import federated_element_match
 from catalogue.matching.crm import match_element
 from catalogue.matching.demand import match_demand
 from catalogue.matching.supply import match_supply
 
 router = APIRouter(tags=["matching"])
+
+WARNING_HEADER = "Sidestream-Warning"
+"""Set on a federated answer when a remote catalogue could not answer (docs/federation.md)."""
 
 
 @router.get(
@@ -22,8 +26,10 @@ router = APIRouter(tags=["matching"])
     responses=responses(400, 404, *CALLER, 503),
 )
 async def match(
+    response: Response,
     store: StoreDep,
     caller: CallerDep,
+    settings: SettingsDep,
     demand: Annotated[str | None, Query(description="demand identifier")] = None,
     supply: Annotated[str | None, Query(description="supply identifier")] = None,
     element: Annotated[
@@ -31,6 +37,14 @@ async def match(
     ] = None,
     top: Annotated[int | None, Query(ge=1, le=1000, description="at most this many")] = None,
     year: YearParam = None,
+    federated: Annotated[
+        bool,
+        Query(
+            description="element only: also the harvested and the remote catalogues "
+            "(SIDESTREAM_FEDERATION); each result names its source, and a remote that cannot "
+            "answer is left out with a Sidestream-Warning header"
+        ),
+    ] = False,
 ) -> list[dict[str, Any]]:
     """Exactly one of ``demand``, ``supply`` or ``element``; best first, as
     ``sidestream match --json`` gives it (the same result model)."""
@@ -41,6 +55,22 @@ async def match(
     ]
     if len(given) != 1:
         raise HTTPException(400, "give exactly one of demand, supply or element")
+    if federated:
+        if element is None:
+            raise HTTPException(400, "federated matching is for element only")
+        answer = await run_in_threadpool(
+            federated_element_match,
+            store,
+            settings,
+            element,
+            top=top,
+            caller=caller,
+            year=year,
+            local=settings.base_url + "catalogue",
+        )
+        if answer.warnings:
+            response.headers[WARNING_HEADER] = " | ".join(answer.warnings)
+        return answer.results
     if demand is not None:
         results = await run_in_threadpool(
             match_demand, store, demand, top=top, caller=caller, year=year
