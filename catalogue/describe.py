@@ -35,6 +35,13 @@ DUMPS = {
     "ttl": ("RDF_TURTLE", "text/turtle", "Turtle"),
     "nq": ("RDF_N_QUADS", "application/n-quads", "N-Quads (with submission graphs)"),
     "jsonld": ("JSON_LD", "application/ld+json", "JSON-LD"),
+    "csv": ("CSV", "text/csv", "CSV in the stream template layout"),
+    "xlsx": (
+        "XLSX",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "XLSX in the stream template layout",
+    ),
+    "geojson": ("GEOJSON", "application/geo+json", "GeoJSON of the streams with a location"),
 }
 """The dump files ``GET /dumps/catalogue.<name>`` serves (:func:`catalogue.export.export`)."""
 

@@ -1,4 +1,5 @@
-"""``GET /catalogue`` (DCAT-AP 3 with VoID figures) and ``GET /dumps/catalogue.{ttl,nq,jsonld}``.
+"""``GET /catalogue`` (DCAT-AP 3 with VoID figures) and ``GET /dumps/catalogue.{ttl,nq,jsonld}``
+(RDF), ``.{csv,xlsx}`` (the stream template layout) and ``.geojson``.
 
 Both answer for the caller: the figures are counted over the caller's view, and the
 dumps are :func:`catalogue.export.export` for the caller, so an anonymous request sees
@@ -24,7 +25,7 @@ from api.errors import CALLER, responses
 from api.events import on_store_change
 from catalogue import describe
 from catalogue.access import Role
-from catalogue.export import EXPORT_FORMATS, export
+from catalogue.export import FORMATS, export
 from catalogue.store.base import CatalogueStore, View
 
 router = APIRouter(tags=["catalogue"])
@@ -117,8 +118,9 @@ async def get_dump(
     settings: SettingsDep,
 ) -> Response:
     """Turtle and JSON-LD hold the asserted statements; N-Quads keeps the submission
-    graphs and the inferred ones (as ``sidestream export`` writes them)."""
-    if fmt not in EXPORT_FORMATS or fmt not in DUMP_MEDIA_TYPES:
+    graphs and the inferred ones; CSV and XLSX are the stream template, one row per stream;
+    GeoJSON the streams with a location (as ``sidestream export`` writes them)."""
+    if fmt not in FORMATS or fmt not in DUMP_MEDIA_TYPES:
         raise HTTPException(404, f"no dump catalogue.{fmt}; one of {sorted(DUMP_MEDIA_TYPES)}")
     # Closed by the response's background task once the last chunk is sent, not here.
     spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL)  # noqa: SIM115

@@ -169,7 +169,7 @@ def test_catalogue_lists_every_dump_and_they_resolve(catalogue: Catalogue) -> No
     with catalogue.live.client() as client:
         for url in downloads:
             assert client.get(url).status_code == 200, url
-        assert client.get("/dumps/catalogue.xlsx").status_code == 404
+        assert client.get("/dumps/catalogue.xls").status_code == 404
     (endpoint,) = set(graph.objects(None, DCAT.endpointURL))
     assert str(endpoint) == f"{catalogue.live.url}/sparql"
 
