@@ -73,13 +73,38 @@ async def get_view(
 ) -> View:
     """The graphs the caller may see, of the latest versions or of one reporting year:
     every route that reads the catalogue reads through it."""
+    return await _cached_view(request, store, caller, year)
+
+
+async def get_history_view(
+    request: Request,
+    store: Annotated[CatalogueStore, Depends(get_store)],
+    caller: Annotated[Caller, Depends(get_caller)],
+) -> View:
+    """Every version the caller may see (``view_for(..., history=True)``): for history."""
+    return await _cached_view(request, store, caller, HISTORY)
+
+
+HISTORY = "history"
+"""The key of a caller's history view in :class:`ViewCache`, beside its years."""
+
+
+async def _cached_view(
+    request: Request, store: CatalogueStore, caller: Caller, year: int | str | None
+) -> View:
+    def read() -> View:
+        if year == HISTORY:
+            return view_for(store, caller, history=True)
+        assert not isinstance(year, str)
+        return view_for(store, caller, year)
+
     views: ViewCache | None = getattr(request.app.state, "views", None)
     if views is None:
-        return await off_loop(store, view_for, store, caller, year)
+        return await off_loop(store, read)
     generation = views.generation
     view = views.get(caller, year)
     if view is None:
-        view = view_for(store, caller, year)
+        view = read()
         views.put(caller, view, generation, year)
     return view
 
@@ -99,12 +124,14 @@ class ViewCache:
 
     def __init__(self) -> None:
         self.generation = 0
-        self._views: dict[tuple[Caller, int | None], View] = {}
+        self._views: dict[tuple[Caller, int | str | None], View] = {}
 
-    def get(self, caller: Caller, year: int | None = None) -> View | None:
+    def get(self, caller: Caller, year: int | str | None = None) -> View | None:
         return self._views.get((caller, year))
 
-    def put(self, caller: Caller, view: View, generation: int, year: int | None = None) -> None:
+    def put(
+        self, caller: Caller, view: View, generation: int, year: int | str | None = None
+    ) -> None:
         if generation != self.generation:
             return  # read before a write that has since been announced
         if len(self._views) >= self.LIMIT:
@@ -135,3 +162,4 @@ SettingsDep = Annotated[ServiceSettings, Depends(get_settings)]
 StoreDep = Annotated[CatalogueStore, Depends(get_store)]
 CallerDep = Annotated[Caller, Depends(get_caller)]
 ViewDep = Annotated[View, Depends(get_view)]
+HistoryViewDep = Annotated[View, Depends(get_history_view)]

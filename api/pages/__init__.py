@@ -22,6 +22,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from api.pages.charts import history_chart
 from catalogue.access import Caller
 from catalogue.errors import SidestreamError
 from catalogue.matching.results import MatchResult
@@ -232,7 +233,15 @@ def render_stream_page(request: Request, stream: dict[str, Any]) -> Response:
     """
     view = _stream_view(stream)
     matches, problem = _matches(request, view["identifier"], view["kind"])
-    return render(request, "stream.html", stream=view, raw=stream, matches=matches, problem=problem)
+    return render(
+        request,
+        "stream.html",
+        stream=view,
+        raw=stream,
+        matches=matches,
+        problem=problem,
+        history_chart=history_chart(stream.get("history") or []),
+    )
 
 
 CODE_NAMES = {
@@ -352,11 +361,14 @@ def _matches(request: Request, identifier: str, kind: str) -> tuple[list[MatchRe
 
     store = request.app.state.store
     caller = caller_of(request)
+    # the route has checked ?year= already (api.deps.YearParam): the page's year's matches
+    given = request.query_params.get("year")
+    year = int(given) if given else None
     try:
         if kind == "supply":
-            return match_supply(store, identifier, top=MATCH_LIMIT, caller=caller), None
+            return match_supply(store, identifier, top=MATCH_LIMIT, caller=caller, year=year), None
         if kind == "demand":
-            return match_demand(store, identifier, top=MATCH_LIMIT, caller=caller), None
+            return match_demand(store, identifier, top=MATCH_LIMIT, caller=caller, year=year), None
     except SidestreamError as error:
         return [], str(error)
     return [], None

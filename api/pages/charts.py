@@ -8,6 +8,8 @@ for everyone (screen readers, no-CSS browsers, copy and paste).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
 LABEL_WIDTH = 300
 """Pixels left of the bars for the labels (long stream names are cut with an ellipsis)."""
@@ -39,17 +41,27 @@ class BarChart:
     label_width: int = LABEL_WIDTH
     bar_area: int = BAR_AREA
     row_height: int = ROW_HEIGHT
+    headings: tuple[str, str] | None = None
+    """The data table's column headings (default: stream or country, recoverable mass)."""
 
 
 def bar_chart(
-    title: str, description: str, unit: str, data: list[tuple[str, float, str]]
+    title: str,
+    description: str,
+    unit: str,
+    data: list[tuple[str, float, str]],
+    *,
+    ordered: bool = False,
+    headings: tuple[str, str] | None = None,
 ) -> BarChart | None:
-    """A chart of ``(label, value, text)`` bars, largest first; ``None`` without data."""
+    """A chart of ``(label, value, text)`` bars, largest first (``ordered``: in the order
+    given, such as years); ``None`` without data."""
     data = [item for item in data if item[1] > 0]
     if not data:
         return None
-    data.sort(key=lambda item: -item[1])
-    largest = data[0][1]
+    if not ordered:
+        data.sort(key=lambda item: -item[1])
+    largest = max(item[1] for item in data)
     bars = tuple(
         Bar(
             label=label,
@@ -68,4 +80,28 @@ def bar_chart(
         bars=bars,
         width=LABEL_WIDTH + BAR_AREA + VALUE_WIDTH,
         height=len(bars) * ROW_HEIGHT,
+        headings=headings,
+    )
+
+
+def history_chart(versions: list[dict[str, Any]]) -> BarChart | None:
+    """A stream's quantity in each reporting year (``GET /streams/{identifier}``'s
+    ``history``), oldest first; ``None`` unless two versions in one unit have a quantity."""
+    from catalogue.matching.explain import number
+
+    given = [v for v in versions if v.get("quantity") is not None and v.get("year") is not None]
+    units = {v.get("unit") for v in given}
+    if len(given) < 2 or len(units) != 1:
+        return None
+    unit = units.pop() or ""
+    return bar_chart(
+        "Quantity by reporting year",
+        f"The quantity reported for each year, in {unit}.",
+        unit,
+        [
+            (str(v["year"]), float(v["quantity"]), f"{number(Decimal(str(v['quantity'])))} {unit}")
+            for v in given
+        ],
+        ordered=True,
+        headings=("Reporting year", "Quantity"),
     )

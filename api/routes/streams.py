@@ -11,7 +11,8 @@ JSON bodies (also what :func:`api.pages.render_streams_page` and
     {"items": [item, ...],          # see catalogue.lookup.list_streams, plus "url"
      "total": int,                  # streams passing the filters, over all pages
      "page": int, "per_page": int, "pages": int,
-     "filters": {"material"?: str, "element"?: str, "country"?: str, "kind"?: str, "q"?: str},
+     "filters": {"material"?: str, "element"?: str, "country"?: str, "kind"?: str, "q"?: str,
+                 "min_quality"?: str},
      "links": {"self": str, "first": str, "last": str, "next"?: str, "prev"?: str}}
 
 ``GET /streams/{identifier}?format=json``: :func:`catalogue.lookup.stream_summary`, plus
@@ -30,12 +31,13 @@ from fastapi.concurrency import run_in_threadpool
 from pyoxigraph import NamedNode
 
 from api import conneg
-from api.deps import SettingsDep, StoreDep, ViewDep, off_loop
+from api.deps import HistoryViewDep, SettingsDep, StoreDep, ViewDep, off_loop
 from api.errors import CALLER, responses
 from api.settings import ServiceSettings
 from api.sparql.executor import QueryTimeout, SparqlExecutor, WorkerFailed, WorkersBusy
 from api.sparql.worker import Reply
 from catalogue import lookup
+from catalogue.changes import stream_history
 from catalogue.store.base import View
 
 router = APIRouter(tags=["streams"])
@@ -94,13 +96,17 @@ async def list_streams(
     country: Annotated[str | None, Query(description="ISO 3166-1 alpha-2 code")] = None,
     kind: Annotated[str | None, Query(description="supply or demand")] = None,
     q: Annotated[str | None, Query(description="words in the name or description")] = None,
+    min_quality: Annotated[
+        float | None,
+        Query(ge=0, le=1, description="lowest quality score, 0 to 1 (catalogue.quality)"),
+    ] = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20,
 ) -> Response:
     """Streams the caller may see, in identifier order; JSON, or HTML for browsers."""
     available = _list_representations()
     representation = conneg.negotiate(request, available)
-    filters = lookup.StreamFilters(material, element, country, kind, q)
+    filters = lookup.StreamFilters(material, element, country, kind, q, min_quality=min_quality)
     result = await run_in_threadpool(
         lookup.list_streams, store, view, filters, page=page, per_page=per_page
     )
@@ -153,6 +159,7 @@ async def get_stream(
     request: Request,
     store: StoreDep,
     view: ViewDep,
+    history: HistoryViewDep,
     settings: SettingsDep,
 ) -> Response:
     """The stream's description (HTML, Turtle, JSON-LD, N-Triples, RDF/XML or JSON);
@@ -176,9 +183,11 @@ async def get_stream(
     stream, triples = found
     if representation.rdf_format is not None:
         return conneg.rdf_response(request, triples, representation, available)
-    # Provenance graphs only for the summary: RDF answers do not carry them.
+    # Provenance graphs and history only for the summary: RDF answers do not carry them.
     graphs = await off_loop(store, lookup.stream_graphs, store, view, stream)
     summary = stream_page_summary(request, settings, stream, triples, graphs, available)
+    versions = await off_loop(store, stream_history, store, history, identifier)
+    summary["history"] = [version.to_dict() for version in versions]
     headers = conneg.negotiated_headers(request, available)
     return await conneg.summary_response(
         request, representation, "render_stream_page", summary, headers

@@ -1,0 +1,203 @@
+"""The yearly reporting cycle (issue 9): versions, years, history, diff and withdrawal.
+
+The demo catalogue has two reporting years (``catalogue.demo.demo_rounds``): 2020, the
+report's figures, and an illustrative 2021 that re-reports five streams (four changed,
+one unchanged) and adds one. Every test runs on each backend, through the command line.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from catalogue.access import ADMINISTRATOR, ANONYMOUS, view_for
+from catalogue.changes import diff, stream_history
+from catalogue.demo import demo_rounds
+from catalogue.store.base import CatalogueStore
+from tests.backends import Backend
+
+DATA = "https://w3id.org/sidestream/data/"
+SLAG = DATA + "stream/eramet-kvinesdal-simn-slag"
+QUANTITY = """PREFIX ss: <https://w3id.org/sidestream/ontology/>
+SELECT ?value WHERE { <%s> ss:hasQuantity/ss:numericValue ?value }"""
+IDENTIFIERS = """PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX ss: <https://w3id.org/sidestream/ontology/>
+SELECT DISTINCT ?id WHERE { ?s dcterms:identifier ?id ; a ?kind .
+  FILTER(?kind IN (ss:Supply, ss:Demand)) }"""
+
+
+def rounds() -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]]]:
+    """The demo's two years as template rows by identifier (non-empty cells only)."""
+    first, second = (
+        [path for path in files if path.name.startswith("prosess21")] for files in demo_rounds()
+    )
+    return _rows(first[0]), _rows(second[0])
+
+
+def _rows(path: Path) -> dict[str, dict[str, str]]:
+    with path.open(encoding="utf-8") as handle:
+        return {
+            row["identifier"]: {column: cell for column, cell in row.items() if cell}
+            for row in csv.DictReader(handle)
+        }
+
+
+def values(store: CatalogueStore, query: str, year: int | None = None) -> list[str]:
+    rows = store.select(query, view_for(store, ADMINISTRATOR, year))
+    return sorted(next(iter(row.values())).value for row in rows)
+
+
+def snapshot(backend: Backend) -> list[str]:
+    with backend.opened() as store:
+        return sorted(str(quad) for quad in store.quads())
+
+
+@pytest.fixture
+def two_years(backend: Backend) -> Backend:
+    assert backend.main("load", "--demo") == 0
+    return backend
+
+
+def test_latest_by_default_and_any_year_on_request(two_years: Backend) -> None:
+    first, second = rounds()
+    with two_years.opened() as store:
+        # one version of the stream in each view, and the right one
+        assert values(store, QUANTITY % SLAG) == ["205000"]
+        assert values(store, QUANTITY % SLAG, 2020) == ["220000"]
+        assert values(store, QUANTITY % SLAG, 2021) == ["205000"]
+        # streams not reported again stay current with their 2020 version; the new one
+        # is absent before its year; nothing is there before the first year
+        assert values(store, IDENTIFIERS, 2020) == sorted(first)
+        assert values(store, IDENTIFIERS) == sorted(first.keys() | second.keys())
+        assert values(store, IDENTIFIERS, 2021) == sorted(first.keys() | second.keys())
+        assert values(store, IDENTIFIERS, 2019) == []
+        # every version is kept, each in a graph of its own
+        everything = view_for(store, ADMINISTRATOR, history=True)
+        versions = stream_history(store, everything, "eramet-kvinesdal-simn-slag")
+    assert [(v.year, float(v.quantity or 0), v.until) for v in versions] == [
+        (2020, 220000.0, 2021),
+        (2021, 205000.0, None),
+    ]
+
+
+def test_a_new_version_records_the_one_it_revises(two_years: Backend) -> None:
+    query = """PREFIX prov: <http://www.w3.org/ns/prov#>
+    PREFIX dcterms: <http://purl.org/dc/terms/>
+    SELECT ?version ?before WHERE {
+      ?version dcterms:isVersionOf <%s> . OPTIONAL { ?version prov:wasRevisionOf ?before } }"""
+    with two_years.opened() as store:
+        rows = store.select(query % SLAG, view_for(store, ADMINISTRATOR, history=True))
+    found = sorted((r["version"].value, r["before"].value if "before" in r else None) for r in rows)
+    assert found == [
+        (SLAG + "#version-2020", None),
+        (SLAG + "#version-2021", SLAG + "#version-2020"),
+    ]
+
+
+def test_the_diff_lists_exactly_the_changes(
+    two_years: Backend, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = rounds()
+    expected = {}
+    for identifier, row in second.items():
+        if identifier not in first:
+            expected[identifier] = ("added", set())
+            continue
+        before = first[identifier]
+        changed = {c for c in before.keys() | row.keys() if before.get(c) != row.get(c)}
+        if changed:
+            expected[identifier] = ("changed", changed)
+    assert len(expected) == 5  # four changed, one added; BriqSil came again unchanged
+
+    capsys.readouterr()
+    assert two_years.main("diff", "2020", "2021", "--json") == 0
+    changes = json.loads(capsys.readouterr().out)
+    assert {c["identifier"]: (c["change"], set(c["columns"])) for c in changes} == expected
+    slag = next(c for c in changes if c["identifier"] == "eramet-kvinesdal-simn-slag")
+    assert slag["columns"]["quantity"] == {"before": "220000", "after": "205000"}
+    # the other way round, the added stream is removed and the changes are mirrored
+    with two_years.opened() as store:
+        back = diff(store, view_for(store, ANONYMOUS, 2021), view_for(store, ANONYMOUS, 2020))
+    assert {c.identifier: c.kind for c in back} == {
+        i: "removed" if kind == "added" else kind for i, (kind, _) in expected.items()
+    }
+
+
+def test_a_withdrawn_stream_stays_in_history(
+    two_years: Backend, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spl = "alcoa-mosjoen-spent-pot-lining"
+    stream = DATA + "stream/" + spl
+    assert two_years.main("withdraw", "--stream", spl, "--year", "2022") == 0
+    with two_years.opened() as store:
+        assert values(store, QUANTITY % stream) == []
+        assert values(store, QUANTITY % stream, 2022) == []
+        assert values(store, QUANTITY % stream, 2021) == ["45"]
+        assert values(store, QUANTITY % stream, 2020) == ["50"]
+        after = diff(store, view_for(store, ANONYMOUS, 2021), view_for(store, ANONYMOUS, 2022))
+    assert [(c.identifier, c.kind) for c in after] == [(spl, "removed")]
+    capsys.readouterr()
+    assert two_years.main("history", spl, "--json") == 0
+    history = json.loads(capsys.readouterr().out)
+    assert [(v["year"], v["quantity"], v["until"], v["withdrawn"]) for v in history] == [
+        (2020, 50.0, 2021, False),
+        (2021, 45.0, 2022, True),
+    ]
+    # withdrawing it again, or as of a year it was reported for, is refused
+    assert two_years.main("withdraw", "--stream", spl, "--year", "2023") == 1
+    assert (
+        two_years.main("withdraw", "--stream", "eramet-kvinesdal-simn-slag", "--year", "2021") == 1
+    )
+
+
+def test_a_year_before_the_latest_version_is_refused_and_stores_nothing(
+    two_years: Backend, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, second = rounds()
+    late = tmp_path / "late-report.csv"
+    header = sorted({column for row in second.values() for column in row})
+    with late.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header)
+        writer.writeheader()
+        writer.writerow(second["eramet-kvinesdal-simn-slag"])
+    before = snapshot(two_years)
+    capsys.readouterr()
+    assert two_years.main("load", str(late), "--year", "2019") == 1
+    assert "cannot come after" in capsys.readouterr().err
+    assert two_years.main("load", str(late), "--year", "2021") == 1  # the same year again
+    assert snapshot(two_years) == before
+
+
+def test_inferences_follow_each_version(backend: Backend, tmp_path: Path) -> None:
+    """Element matching reads inferences materialised per graph: after a new version, the
+    latest view ranks the new figures, a year's view the old, and neither counts twice."""
+    row = {
+        "identifier": "test-gallium-residue", "kind": "supply", "name": "Gallium residue",
+        "organisation": "Test Alumina", "country": "NO", "latitude": "59.1",
+        "longitude": "9.6", "material": "red mud", "state": "sludge", "unit": "t/a",
+        "composition": "Ga=0.01 %", "confidentiality": "public",
+    }  # fmt: skip
+    other = {**row, "identifier": "test-other-residue", "name": "Other residue", "quantity": "5000"}
+    for year, quantity, rows in (("2023", "1000", [row, other]), ("2024", "3000", [row])):
+        path = tmp_path / f"report-{year}.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=[*row, "quantity", "reference_year"])
+            writer.writeheader()
+            for each in rows:
+                writer.writerow({"quantity": quantity, **each, "reference_year": year})
+        assert backend.main("load", str(path)) == 0
+
+    def masses(*year: str) -> list[tuple[str, float]]:
+        import contextlib
+        import io
+
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            assert backend.main("match", "--element", "Ga", "--top", "5", "--json", *year) == 0
+        return [(r["identifier"], r["recoverable"]["mass"]) for r in json.loads(out.getvalue())]
+
+    assert masses() == [("test-other-residue", 0.5), ("test-gallium-residue", 0.3)]
+    assert masses("--year", "2023") == [("test-other-residue", 0.5), ("test-gallium-residue", 0.1)]
