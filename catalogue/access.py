@@ -40,8 +40,13 @@ class Level(IntEnum):
 LEVELS = {level.iri: level for level in Level}
 CONFIDENTIALITY_PROPERTY = str(SS.confidentiality)
 STREAM_TYPES = frozenset({str(SS.Supply), str(SS.Demand)})
-ATTACHMENTS = frozenset({str(SS.heldBy), str(SS.atSite)})
-"""Properties from a stream to the organisation and site it names."""
+ATTACHMENTS = frozenset(
+    {str(SS.heldBy), str(SS.atSite), str(SS.supplier), str(SS.receiver), str(SS.partOfSymbiosis)}
+)
+"""Properties from a stream to the organisation and site it names, and from an exchange
+to its supplier, receiver and symbiosis."""
+LEVELLED_TYPES = STREAM_TYPES | {str(SS.Exchange)}
+"""What has a level of its own (``public`` unless it says otherwise): streams and exchanges."""
 
 
 class Role(StrEnum):
@@ -173,7 +178,7 @@ class SubmissionLevels:
             if quad.predicate.value == CONFIDENTIALITY_PROPERTY:
                 streams[quad.subject.value] = LEVELS.get(quad.object, Level.CONFIDENTIAL)  # type: ignore[arg-type]
         for quad in quads:
-            if quad.predicate.value == RDF_TYPE and quad.object.value in STREAM_TYPES:
+            if quad.predicate.value == RDF_TYPE and quad.object.value in LEVELLED_TYPES:
                 streams.setdefault(quad.subject.value, Level.PUBLIC)
         self.named.update(streams)
         if streams:

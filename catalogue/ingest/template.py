@@ -79,6 +79,20 @@ EXCEL_ERRORS = frozenset(
 )
 
 _KNOWN = frozenset(NAMES)
+
+
+@dataclass(frozen=True)
+class Header:
+    """The columns a kind of template has: all of them, the required ones, and the name of
+    the worksheet read from a workbook that has one of that name (else the first)."""
+
+    names: tuple[str, ...]
+    required: tuple[str, ...]
+    sheet: str
+
+
+STREAMS = Header(tuple(NAMES), tuple(REQUIRED_HEADERS), SHEET_NAME)
+"""The stream template (``catalogue.ingest.columns``)."""
 _SNIFF_CHARS = 8192
 _RAW_SAMPLE_BYTES = 8192
 # C0 controls other than TAB, LF and CR; DEL; C1 controls (mis-decoded or binary bytes).
@@ -136,14 +150,17 @@ class TemplateTable:
         return not any(p.severity is Severity.VIOLATION for p in self.problems)
 
 
-def read_template(path: Path, *, name: str | None = None) -> TemplateTable:
+def read_template(
+    path: Path, *, name: str | None = None, header: Header = STREAMS
+) -> TemplateTable:
     """Read a template file; the format is chosen by the file's extension.
 
     ``name`` is how problems name the file (default: the file name), e.g. the
-    original name of an uploaded file stored under a temporary name.
+    original name of an uploaded file stored under a temporary name; ``header`` which
+    template it is (the stream template unless said otherwise).
     """
     path = Path(path)
-    reader = _Reader(path, name if name is not None else path.name)
+    reader = _Reader(path, name if name is not None else path.name, header)
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
         reader.read_csv()
@@ -181,9 +198,11 @@ class _Unreadable(Exception):
 class _Reader:
     """Collects the header, rows and problems of one file."""
 
-    def __init__(self, path: Path, file_name: str) -> None:
+    def __init__(self, path: Path, file_name: str, header: Header = STREAMS) -> None:
         self.path = path
         self.file = file_name
+        self.spec = header
+        self._known = frozenset(header.names)
         self._clear()
 
     def _clear(self) -> None:
@@ -285,9 +304,9 @@ class _Reader:
         self.problem(
             RULE_EMPTY,
             "the file is empty: a template needs a header row with the column names "
-            f"(at least {', '.join(REQUIRED_HEADERS)})",
+            f"(at least {', '.join(self.spec.required)})",
             "filen er tom: en mal trenger en overskriftsrad med kolonnenavnene "
-            f"(minst {', '.join(REQUIRED_HEADERS)})",
+            f"(minst {', '.join(self.spec.required)})",
         )
 
     # ---- header and rows (shared by CSV and XLSX)
@@ -295,15 +314,15 @@ class _Reader:
     def header(self, number: int, cells: Sequence[str]) -> bool:
         """Take ``cells`` as the header row; False when it names no template column."""
         names = [cell.strip().lstrip("\ufeff").strip() for cell in cells]
-        if not any(_normalise(name) in _KNOWN for name in names):
+        if not any(_normalise(name) in self._known for name in names):
             shown = ", ".join(name for name in names if name)
             self.problem(
                 RULE_NO_HEADER,
                 f"row {number} is not a header row: it names none of the template columns "
-                f"(such as {', '.join(REQUIRED_HEADERS)}); the first row must hold the "
+                f"(such as {', '.join(self.spec.required)}); the first row must hold the "
                 "column names",
                 f"rad {number} er ikke en overskriftsrad: den har ingen av malens kolonnenavn "
-                f"(som {', '.join(REQUIRED_HEADERS)}); første rad må inneholde kolonnenavnene",
+                f"(som {', '.join(self.spec.required)}); første rad må inneholde kolonnenavnene",
                 row=number,
                 value=shown[:200] or None,
             )
@@ -313,11 +332,11 @@ class _Reader:
             if not name:
                 self._names.append(None)
                 self._unnamed.append(index)
-            elif name in _KNOWN and name not in first_at:
+            elif name in self._known and name not in first_at:
                 first_at[name] = index
                 self._names.append(name)
                 self.columns.append(name)
-            elif name in _KNOWN:
+            elif name in self._known:
                 self._names.append(None)
                 first, here = _column_ref(first_at[name]), _column_ref(index)
                 self.problem(
@@ -339,7 +358,7 @@ class _Reader:
             self._unnamed.pop()
             self._names.pop()
             self._width -= 1
-        for required in REQUIRED_HEADERS:
+        for required in self.spec.required:
             if required not in first_at:
                 self.problem(
                     RULE_MISSING_COLUMN,
@@ -353,7 +372,7 @@ class _Reader:
     def _unknown_column(self, number: int, index: int, name: str) -> None:
         letter = _column_ref(index)
         normalised = _normalise(name)
-        if normalised in _KNOWN:
+        if normalised in self._known:
             self.problem(
                 RULE_UNKNOWN_COLUMN,
                 f"unknown column '{name}' (column {letter}): column names are exact and "
@@ -366,7 +385,7 @@ class _Reader:
                 suggestions=(normalised,),
             )
             return
-        close = tuple(difflib.get_close_matches(normalised, NAMES, n=3, cutoff=0.6))
+        close = tuple(difflib.get_close_matches(normalised, self.spec.names, n=3, cutoff=0.6))
         hint_en = f"; did you mean {_quoted(close)}?" if close else ""
         hint_nb = f"; mente du {_quoted(close)}?" if close else ""
         self.problem(
@@ -512,7 +531,7 @@ class _Reader:
             if hint is not None and hint.group(1) in DELIMITERS:
                 self.delimiter = hint.group(1)
             else:
-                self.delimiter = _choose_delimiter(sample)
+                self.delimiter = _choose_delimiter(sample, self._known)
                 lines = _chain_first(first, lines)
             reader = csv.reader(lines, delimiter=self.delimiter, quotechar='"', strict=True)
             self._read_records(reader)
@@ -642,7 +661,7 @@ class _Reader:
         if not sheets:
             self.empty()
             return
-        sheet = next((s for s in sheets if s.title.strip().lower() == SHEET_NAME), sheets[0])
+        sheet = next((s for s in sheets if s.title.strip().lower() == self.spec.sheet), sheets[0])
         self.sheet = sheet.title
         sheet.reset_dimensions()  # the stored dimension may be wrong; read every row
         have_header = False
@@ -718,7 +737,7 @@ def _chain_first(first: str, rest: Iterator[str]) -> Iterator[str]:
     yield from rest
 
 
-def _choose_delimiter(sample: str) -> str:
+def _choose_delimiter(sample: str, known_names: frozenset[str] = _KNOWN) -> str:
     """The delimiter of a CSV sample (see the module docstring for the rule)."""
     lines = sample.splitlines()
     if len(sample) >= _SNIFF_CHARS and len(lines) > 1:
@@ -728,7 +747,7 @@ def _choose_delimiter(sample: str) -> str:
         delimiter: sum(
             1
             for cell in next(csv.reader([header], delimiter=delimiter), [])
-            if _normalise(cell.lstrip("\ufeff")) in _KNOWN
+            if _normalise(cell.lstrip("\ufeff")) in known_names
         )
         for delimiter in DELIMITERS
     }

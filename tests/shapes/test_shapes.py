@@ -29,6 +29,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import SH
 
 from catalogue.ingest.columns import NAMES
+from catalogue.ingest.exchanges import NAMES as EXCHANGE_NAMES
 from catalogue.namespaces import SS
 from catalogue.resources import shape_files, shapes_dir
 from catalogue.validation.shapes import SHAPES, shapes_graph
@@ -205,7 +206,9 @@ def test_shape_conventions(shape: URIRef) -> None:
         assert text[0].isupper() and text.endswith("."), f"not a full sentence: {text}"
         assert not _JARGON.search(text), f"jargon or an IRI in a steward message: {text}"
     columns = [str(column) for column in graph.objects(shape, SS.column)]
-    assert len(columns) == 1 and columns[0] in NAMES, f"{shape}: ss:column {columns}"
+    assert len(columns) == 1 and columns[0] in {*NAMES, *EXCHANGE_NAMES}, (
+        f"{shape}: ss:column {columns}"
+    )
     targets = [graph.value(shape, target) for target in SHAPE_MARKERS[1:5]]
     assert any(target is not None for target in targets), f"{shape} has no target"
 
