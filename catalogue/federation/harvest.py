@@ -216,29 +216,32 @@ def _statements(
     allow: AllowList,
     progress: Progress,
 ) -> Fetched:
-    """The source's statements: its best RDF dump, else what its SPARQL endpoint serves."""
+    """The source's statements: its best RDF dump, else what its SPARQL endpoint serves;
+    of the datasets in the sidestream model when it lists any, else of any dataset."""
     dcat = OxigraphStore()
     dcat.add_quads(Quad(q.subject, q.predicate, q.object) for q in description)
-    dumps: list[tuple[bool, int, str]] = []
-    for row in dcat.select(queries.bind(queries.load("federation/distributions"))):
-        media = _media_type(row)
-        if media in RDF_MEDIA_TYPES:
-            model = row["model"].value == "true"
-            dumps.append((not model, RDF_MEDIA_TYPES.index(media), row["url"].value))
+    in_model = bool(dcat.select(queries.bind(queries.load("federation/model_datasets"))))
+    dumps = sorted(
+        (RDF_MEDIA_TYPES.index(media), row["url"].value)
+        for row in dcat.select(queries.bind(queries.load("federation/distributions")))
+        if (media := _media_type(row)) in RDF_MEDIA_TYPES
+        and (row["model"].value == "true" or not in_model)
+    )
     endpoints = sorted(
-        (row["model"].value != "true", row["endpoint"].value)
+        row["endpoint"].value
         for row in dcat.select(queries.bind(queries.load("federation/endpoints")))
+        if row["model"].value == "true" or not in_model
     )
     dcat.close()
     if dumps:
-        url = sorted(dumps)[0][2]
+        url = dumps[0][1]
         progress(f"{source.url}: downloading {url}")
         return fetch(client, url, allow, **_rdf_request(settings))
     if not endpoints:
         raise FederationError(
             f"{source.url}: the catalogue lists no RDF distribution and no SPARQL endpoint"
         )
-    endpoint = endpoints[0][1]
+    endpoint = endpoints[0]
     progress(f"{source.url}: asking {endpoint} for its statements")
     return fetch(
         client,
