@@ -23,6 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from api.pages.charts import history_chart
+from api.pages.schema_org import schema_org_script
 from catalogue.access import Caller
 from catalogue.errors import SidestreamError
 from catalogue.matching.results import MatchResult
@@ -46,6 +47,7 @@ def _environment() -> jinja2.Environment:
     environment.filters["number"] = number
     environment.filters["amount"] = amount
     environment.filters["percent"] = percent
+    environment.filters["schema_org"] = schema_org_script
     return environment
 
 
