@@ -39,6 +39,7 @@ SKOS_PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 DCTERMS = "http://purl.org/dc/terms/"
 GEO = "http://www.opengis.net/ont/geosparql#"
 VOCAB_BASE = BASE + "vocab/"
+XSD_DECIMAL = NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
 
 
 @dataclass(frozen=True)
@@ -56,12 +57,14 @@ class StreamFilters:
     """``supply`` or ``demand``."""
     q: str | None = None
     """Words to find in the name or description (case-insensitive substring)."""
+    min_quality: float | None = None
+    """The lowest quality score (``ss:qualityScore``, 0 to 1) a stream may have."""
 
     def given(self) -> dict[str, str]:
         return {
-            name: value
+            name: str(value)
             for name, value in vars(self).items()
-            if value is not None and value.strip() != ""
+            if value is not None and str(value).strip() != ""
         }
 
 
@@ -117,7 +120,21 @@ def filter_bindings(filters: StreamFilters) -> dict[str, NamedNode | Literal | l
         "element": elements,
         "term": term,
         "text": Literal(text),
+        "minQuality": _min_quality(filters.min_quality),
     }
+
+
+def _min_quality(value: float | None) -> Literal:
+    """The ``min_quality`` filter as an ``xsd:decimal`` (0: not filtered)."""
+    if value is None:
+        return Literal("0.0", datatype=XSD_DECIMAL)
+    if not 0 <= value <= 1:
+        raise InputError(
+            f"min_quality is a score from 0 to 1, not {value}",
+            f"min_quality er en poengsum fra 0 til 1, ikke {value}",
+            value=str(value),
+        )
+    return Literal(format(Decimal(repr(float(value))), "f"), datatype=XSD_DECIMAL)
 
 
 def count_streams(store: CatalogueStore, view: View, filters: StreamFilters) -> int:
@@ -147,7 +164,8 @@ def list_streams(
          "quantity_min": int | float | None, "quantity_max": int | float | None,
          "unit": str | None,                         # template symbol, e.g. "t/a"
          "basis": str | None,                        # "flow" | "stock"
-         "year": int | None}
+         "year": int | None,
+         "quality": float | None}                    # ss:qualityScore, 0 to 1
     """
     bindings = filter_bindings(filters)
     total = _count(store, view, bindings)
@@ -196,6 +214,7 @@ def _item(rows: list[Row]) -> dict[str, Any]:
         "unit": unit_symbol(unit.value) if unit is not None else None,
         "basis": _local(first["basis"].value) if "basis" in first else None,
         "year": _int(first.get("year")) if "year" in first else None,
+        "quality": _number(first.get("quality")),
     }
 
 
@@ -280,6 +299,9 @@ def stream_summary(
                       "maximum": number | None, "bound": str | None,
                       "text": str, "derived_from": str | None}],
      "requirements": [same keys as composition],
+     "quality": {"score", "completeness", "plausibility", "basis", "age": number | None,
+                 "age_years": int | None,
+                 "issues": {"en": [str], "nb": [str]}} | None,   # catalogue.quality
      "provenance": {"source": str | None, "graphs": [str]}}
     """
     by_subject: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
@@ -412,10 +434,37 @@ def stream_summary(
         "figures": figures,
         "composition": composition,
         "requirements": requirements,
+        "quality": (
+            quality_summary(by_subject.get(assessment.value, {}))
+            if (assessment := one(own, str(SS.hasQualityAssessment))) is not None
+            else None
+        ),
         "provenance": {
             "source": source.value if source is not None else None,
             "graphs": list(graphs),
         },
+    }
+
+
+def quality_summary(properties: dict[str, list[Any]]) -> dict[str, Any]:
+    """A stream's quality assessment (``stream#quality``) as :func:`stream_summary` gives it."""
+
+    def value(name: str) -> Any:
+        values = properties.get(str(SS[name]), [])
+        return _number(values[0]) if values else None
+
+    issues: dict[str, list[str]] = {"en": [], "nb": []}
+    for text in properties.get(str(SS.qualityIssue), []):
+        issues.setdefault(_lang(text), []).append(text.value)
+    age = properties.get(str(SS.ageInYears), [])
+    return {
+        "score": value("qualityScore"),
+        "completeness": value("completeness"),
+        "plausibility": value("plausibility"),
+        "basis": value("basisScore"),
+        "age": value("ageScore"),
+        "age_years": _int(age[0]) if age else None,
+        "issues": {lang: sorted(texts) for lang, texts in issues.items()},
     }
 
 
