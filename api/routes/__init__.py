@@ -6,8 +6,19 @@ from fastapi import FastAPI
 
 
 def include_routes(app: FastAPI) -> None:
-    from api.routes import catalogue, linked_data, match, ontology, pages, publish, sparql, streams
+    from api.routes import (
+        catalogue,
+        history,
+        linked_data,
+        match,
+        ontology,
+        pages,
+        publish,
+        sparql,
+        streams,
+    )
 
+    app.include_router(history.router)
     app.include_router(match.router)
     app.include_router(publish.router)
     app.include_router(pages.router)

@@ -173,9 +173,11 @@ PROBES: dict[tuple[str, str], Probe] = {
         "list",
         each(
             ("GET", "/match", {"element": "V"}, {}),
+            ("GET", "/match", {"element": "V", "federated": "true"}, {}),
             ("GET", "/match", {"demand": "mx-want"}, {}),
         ),
     ),
+    ("GET", "/diff"): Probe("list", each(("GET", "/diff", {"from": "1999", "to": "2100"}, {}))),
     ("GET", "/sparql"): Probe("list", each(("GET", "/sparql", {"query": ALL}, CSV))),
     ("POST", "/sparql"): Probe("list", each(("POST", "/sparql", {"query": ALL}, CSV))),
     ("GET", "/query/run"): Probe("list", each(("GET", "/query/run", {"query": ALL}, HTML))),

@@ -70,6 +70,7 @@ KNOWN = {
     ("GET", "/data/organisation/{slug}"),
     ("GET", "/data/site/{organisation}/{site}"),
     ("GET", "/data/stream/{identifier}"),
+    ("GET", "/diff"),
     ("GET", "/docs"),
     ("GET", "/docs/oauth2-redirect"),
     ("GET", "/dumps/catalogue.{fmt}"),
