@@ -181,6 +181,9 @@ def build_parser() -> argparse.ArgumentParser:
     from catalogue.cli_history import add_commands
 
     add_commands(commands, store_options, reporting_year)
+    from catalogue.cli_rounds import add_commands as add_round_commands
+
+    add_round_commands(commands, store_options, reporting_year)
 
     backup = commands.add_parser(
         "backup",
@@ -853,6 +856,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 cli_history.run_history(args)
                 if args.command == "history"
                 else (cli_history.run_diff(args))
+            )
+        if args.command in ("effects", "round"):
+            from catalogue import cli_rounds
+
+            return (
+                cli_rounds.run_effects(args)
+                if args.command == "effects"
+                else cli_rounds.run_round(args)
             )
         if args.command == "backup":
             return run_backup(args)

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Quad
@@ -165,3 +166,27 @@ def round_status(store: CatalogueStore, history: View, year: int) -> list[Organi
             {"identifier": row["identifier"].value, "latest": int(row["latest"].value)}
         )
     return sorted(found.values(), key=lambda status: (status.name.casefold(), status.organisation))
+
+
+def round_templates(
+    store: CatalogueStore, view: View, year: int, folder: Path
+) -> dict[str, Path]:
+    """One pre-filled XLSX template per organisation holding streams in ``view`` (the
+    caller's latest view): its streams' latest rows, to update for ``year`` and load again.
+    Organisation IRI -> the file written, ``{organisation-slug}-{year}.xlsx`` in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    for status in round_status(store, view, year):
+        organisation = NamedNode(status.organisation)
+        path = folder / f"{organisation.value.rsplit('/', 1)[-1]}-{year}.xlsx"
+        written[organisation.value] = organisation_template(store, view, organisation, path)
+    return written
+
+
+def organisation_template(
+    store: CatalogueStore, view: View, organisation: NamedNode, path: Path
+) -> Path:
+    """``organisation``'s streams in ``view``, as rows of a template workbook at ``path``."""
+    from catalogue.ingest.template_export import template_rows, write_xlsx
+
+    return write_xlsx(template_rows(store, view, organisation=organisation), path)
