@@ -163,3 +163,87 @@ def diff(store: CatalogueStore, before: View, after: View) -> list[Change]:
             if columns:
                 changes.append(Change(identifier, "changed", new.get("name", ""), columns))
     return changes
+
+
+@dataclass
+class OrganisationHistory:
+    """An organisation's streams year by year: in each reporting year, the quantity of the
+    version of each stream that was current then (the latest reported for that year or
+    before, unless withdrawn by then), and the totals per unit."""
+
+    years: list[int]
+    streams: dict[str, dict[str, Any]]
+    """Identifier -> ``{"name": …, "unit": …, "quantities": {year: quantity or None},
+    "reported": [years it was reported for]}``; a year missing from ``quantities``: the
+    stream was not in the catalogue that year."""
+
+    def totals(self) -> dict[int, dict[str, float]]:
+        """Year -> unit -> the sum of the quantities current that year."""
+        sums: dict[int, dict[str, float]] = {year: {} for year in self.years}
+        for stream in self.streams.values():
+            for year, quantity in stream["quantities"].items():
+                if quantity is not None and stream["unit"]:
+                    unit = stream["unit"]
+                    sums[year][unit] = sums[year].get(unit, 0.0) + quantity
+        return sums
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "years": self.years,
+            "streams": [
+                {"identifier": identifier, **stream, "quantities": _by_year(stream["quantities"])}
+                for identifier, stream in sorted(self.streams.items())
+            ],
+            "totals": {str(year): units for year, units in self.totals().items()},
+        }
+
+
+def organisation_history(
+    store: CatalogueStore, view: View, organisation: str
+) -> OrganisationHistory:
+    """The history of ``organisation``'s streams (its IRI) in ``view`` (a history view)."""
+    from pyoxigraph import NamedNode
+
+    from catalogue.lookup import unit_symbol
+
+    query = queries.bind(
+        queries.load("history/organisation_versions"), {"organisation": NamedNode(organisation)}
+    )
+    versions: dict[str, dict[str, dict[str, Any]]] = {}  # identifier -> graph -> version
+    for row in store.select(query, view):
+        identifier = row["identifier"].value
+        version = versions.setdefault(identifier, {}).setdefault(row["graph"].value, {})
+        version.setdefault("year", _int(row.get("year")))
+        version.setdefault("withdrawn", _int(row.get("withdrawn")))
+        version.setdefault("name", _text(row.get("name")))
+        if "value" in row:
+            version["quantity"] = float(row["value"].value)
+            version["unit"] = unit_symbol(row["unit"].value)
+    years = sorted(
+        {v["year"] for graphs in versions.values() for v in graphs.values() if v["year"]}
+    )
+    streams: dict[str, dict[str, Any]] = {}
+    for identifier, graphs in versions.items():
+        ordered = sorted(graphs.values(), key=lambda v: v["year"] or 0)
+        latest = ordered[-1]
+        quantities: dict[int, float | None] = {}
+        for year in years:
+            current = [v for v in ordered if (v["year"] or 0) <= year]
+            if not current or (current[-1]["withdrawn"] or LATEST) <= year:
+                continue
+            quantities[year] = current[-1].get("quantity")
+        streams[identifier] = {
+            "name": latest["name"],
+            "unit": latest.get("unit"),
+            "quantities": quantities,
+            "reported": [v["year"] for v in ordered if v["year"]],
+        }
+    return OrganisationHistory(years, streams)
+
+
+LATEST = 10_000
+"""Later than any reporting year: a version never withdrawn."""
+
+
+def _by_year(quantities: dict[int, float | None]) -> dict[str, float | None]:
+    return {str(year): quantity for year, quantity in sorted(quantities.items())}

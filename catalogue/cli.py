@@ -852,11 +852,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ("history", "diff"):
             from catalogue import cli_history
 
-            return (
-                cli_history.run_history(args)
-                if args.command == "history"
-                else (cli_history.run_diff(args))
-            )
+            if args.command == "history":
+                return cli_history.run_history(args, parser)
+            return cli_history.run_diff(args)
         if args.command in ("effects", "round"):
             from catalogue import cli_rounds
 

@@ -178,6 +178,9 @@ PROBES: dict[tuple[str, str], Probe] = {
         ),
     ),
     ("GET", "/diff"): Probe("list", each(("GET", "/diff", {"from": "1999", "to": "2100"}, {}))),
+    ("GET", "/organisations/{slug}/history"): Probe(
+        "list", each(("GET", "/organisations/owner-works/history", {}, {}))
+    ),
     ("GET", "/sparql"): Probe("list", each(("GET", "/sparql", {"query": ALL}, CSV))),
     ("POST", "/sparql"): Probe("list", each(("POST", "/sparql", {"query": ALL}, CSV))),
     ("GET", "/query/run"): Probe("list", each(("GET", "/query/run", {"query": ALL}, HTML))),

@@ -118,3 +118,20 @@ def test_browser_stream_page_shows_its_history(browser: Any, two_years: LiveServ
     page.wait_for_url("**year=2020")
     assert "220" in page.locator("dl.facts").first.inner_text()
     page.close()
+
+
+def test_an_organisations_streams_year_by_year(two_years: LiveServer) -> None:
+    with two_years.client() as http:
+        found = http.get("/organisations/eramet-norway-as/history").json()
+        assert http.get("/organisations/nobody-at-all/history").status_code == 404
+    streams = {s["identifier"]: s for s in found["streams"]}
+    assert found["years"] == [2020, 2021]
+    assert streams["eramet-kvinesdal-simn-slag"]["quantities"] == {
+        "2020": 220000.0,
+        "2021": 205000.0,
+    }
+    assert streams["eramet-sauda-mn-slag"]["quantities"] == {"2021": 150000.0}
+    # a stream not reported again keeps its 2020 figures in 2021
+    assert streams["eramet-kvinesdal-surplus-heat"]["reported"] == [2020]
+    assert set(streams["eramet-kvinesdal-surplus-heat"]["quantities"]) == {"2020", "2021"}
+    assert found["totals"] == {"2020": {"t/a": 220000.0}, "2021": {"t/a": 355000.0}}

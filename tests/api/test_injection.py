@@ -82,6 +82,7 @@ KNOWN = {
     ("GET", "/ontology/{term:path}"),
     ("GET", "/openapi.json"),
     ("GET", "/organisations/{slug}"),
+    ("GET", "/organisations/{slug}/history"),
     ("GET", "/query"),
     ("GET", "/query/run"),
     ("GET", "/redoc"),
