@@ -6,6 +6,8 @@ from pathlib import Path
 DEMO_FILE = "prosess21-demo.csv"
 SECOND_YEAR_FILE = "prosess21-demo-2021.csv"
 """An illustrative second reporting year (2021) of some of the demo's streams."""
+DEPOSITS_FILE = "deposits.csv"
+"""Landfills and legacy deposits (kind ``deposit``): standing stocks, not yearly reports."""
 
 
 def _shipped(name: str) -> Path:
@@ -23,4 +25,4 @@ def demo_rounds() -> list[list[Path]]:
     round is one load (one transaction), so that a later round's streams become new versions
     of the earlier round's. Files that are not yearly stream reports (deposits, exchanges)
     go in the first round."""
-    return [[demo_file()], [_shipped(SECOND_YEAR_FILE)]]
+    return [[demo_file(), _shipped(DEPOSITS_FILE)], [_shipped(SECOND_YEAR_FILE)]]

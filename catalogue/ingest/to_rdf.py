@@ -211,14 +211,14 @@ class RowMapper:
                 ),
             )
             return None
-        kind_text = (self.cell("kind") or "").strip().casefold()
+        given = self.cell("kind") or ""
+        kind_text = given.strip().casefold()
         if kind_text not in set(Kind):
             self.problem(
                 "kind",
                 InputError(
-                    f"kind must be supply, demand or deposit, not '{self.cell('kind') or ''}'",
-                    f"kind må være supply, demand eller deposit, ikke "
-                    f"'{self.cell('kind') or ''}'",
+                    f"kind must be supply, demand or deposit, not '{given}'",
+                    f"kind må være supply, demand eller deposit, ikke '{given}'",
                     suggestions=tuple(Kind),
                 ),
             )
@@ -570,13 +570,11 @@ def map_rdf_streams(quads: Iterable[Quad], *, file: str, base: str) -> Mapped:
     streams = {q.subject for q in mapped.quads if q.predicate == TYPE and q.object in kinds}
     # A deposit is a supply (core.ttl); queries select supplies by ss:Supply without
     # reasoning, so a deposit stated only as ss:Deposit gets the type it implies.
-    deposits = {q.subject for q in mapped.quads if q.predicate == TYPE and q.object == ss("Deposit")}
-    supplies = {q.subject for q in mapped.quads if q.predicate == TYPE and q.object == ss("Supply")}
-    graph = mapped.quads[0].graph_name if mapped.quads else None
+    typed = [(q.subject, q.object) for q in mapped.quads if q.predicate == TYPE]
+    deposits = {subject for subject, kind in typed if kind == ss("Deposit")}
+    supplies = {subject for subject, kind in typed if kind == ss("Supply")}
     mapped.quads.extend(
-        Quad(deposit, TYPE, ss("Supply"), graph)
-        for deposit in sorted(deposits - supplies, key=str)
-        if graph is not None
+        Quad(deposit, TYPE, ss("Supply")) for deposit in sorted(deposits - supplies, key=str)
     )
 
     def problem(en: str, nb: str, value: str) -> None:

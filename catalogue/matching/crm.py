@@ -14,10 +14,17 @@ dataset the caller may see (:mod:`catalogue.access`).
 
 Ranking: flows (``t/a``) first, then stocks (``t``), then supplies whose recoverable
 mass is unknown (no quantity, or a quantity that is not a mass); within each, by
-recoverable mass, largest first. ``score`` is the mass over the largest mass of the
-same basis (1 for the top flow and for the top stock; t/a and t do not compare), 0 when
-the mass is unknown. Several elements of a group in one supply are summed into one
-result (``recoverable.element`` ``"Dy+Y"``).
+recoverable mass, largest first. Deposits (landfills and legacy deposits, ``ss:Deposit``)
+are stocks and rank among them by mass: the ranking is computed in SPARQL on keys
+materialised at load time, which know flows from stocks only, and a tonne in a deposit
+is no less a tonne than one in a stockpile; each result's ``category`` (``flow``,
+``stock`` or ``deposit``, from ``match/deposit_facts.rq``) tells them apart, and a
+deposit's explanation names its accessibility and status.
+
+``score`` is the mass over the largest mass of the same basis (1 for the top flow and for
+the top stock or deposit; t/a and t do not compare), 0 when the mass is unknown. Several
+elements of a group in one supply are summed into one result (``recoverable.element``
+``"Dy+Y"``).
 
 Visibility: the query runs over the dataset ``caller`` may see (``access.view_for``),
 anonymous by default, the same as an anonymous caller of ``GET /match``. The
@@ -49,8 +56,8 @@ from catalogue.matching.recoverable import (
     estimate,
     quantity_estimate,
 )
-from catalogue.matching.results import Basis, MatchResult, Recoverable
-from catalogue.store.base import CatalogueStore, Row
+from catalogue.matching.results import Basis, Category, MatchResult, Recoverable
+from catalogue.store.base import CatalogueStore, Row, View
 
 _ELEMENT_KINDS = ("element", "raw-material", "element-group")
 
@@ -74,6 +81,14 @@ class _Part:
     formula_fraction: Estimate | None = None
 
 
+@dataclass(frozen=True)
+class DepositFacts:
+    """What a deposit says of itself beyond a supply: code-list notations, or None."""
+
+    accessibility: str | None
+    status: str | None
+
+
 @dataclass
 class _Supply:
     """A candidate supply gathered from the query rows."""
@@ -86,6 +101,8 @@ class _Supply:
     year: int | None = None
     organisation: str | None = None
     country: str | None = None
+    deposit: DepositFacts | None = None
+    """Set when the supply is a deposit (``ss:Deposit``)."""
 
     @property
     def name(self) -> str:
@@ -218,10 +235,30 @@ def match_element(
         component = row["component"].value
         if component not in supply.parts:
             supply.parts[component] = _part(row, symbols[row["element"].value])
+    for stream, facts in deposit_facts(store, list(supplies), view).items():
+        supplies[stream].deposit = facts
     # The first of each basis in the SPARQL order is its largest mass, so the scores
     # ``_rank`` gives the cut list are those of the whole list.
     results = _rank([_result(supply, vocabulary) for supply in supplies.values()])
     return results if top is None else results[:top]
+
+
+def deposit_facts(store: CatalogueStore, streams: list[str], view: View) -> dict[str, DepositFacts]:
+    """The deposits among ``streams`` (IRIs) that ``view`` shows, with their facts."""
+    if not streams:
+        return {}
+    text = queries.bind(
+        queries.load("match/deposit_facts"),
+        {"stream": [NamedNode(stream) for stream in streams]},
+    )
+    found: dict[str, DepositFacts] = {}
+    for row in store.select(text, view):
+        accessibility, status = _text(row, "accessibility"), _text(row, "status")
+        found[str(row["stream"].value)] = DepositFacts(
+            None if accessibility is None else local_name(accessibility),
+            None if status is None else local_name(status),
+        )
+    return found
 
 
 def _decimal(row: Row, key: str) -> Decimal | None:
@@ -291,6 +328,9 @@ def _result(supply: _Supply, vocabulary: Vocabulary) -> MatchResult:
     unit = supply.quantity.unit if total is not None and supply.quantity else None
     element = "+".join(by_element)
     explanation = _explanation(supply, parts, masses, total, unit, qualifiers, vocabulary)
+    category: Category = (
+        "deposit" if supply.deposit else "stock" if supply.basis == "stock" else "flow"
+    )
     return MatchResult(
         identifier=supply.identifier,
         name=supply.name,
@@ -302,6 +342,7 @@ def _result(supply: _Supply, vocabulary: Vocabulary) -> MatchResult:
         organisation=supply.organisation,
         country=supply.country,
         reference_year=supply.year,
+        category=category,
     )
 
 
@@ -336,7 +377,13 @@ def _explanation(
             else:
                 each = ", ".join(f"{symbol} {number(mass)}" for symbol, mass in masses.items())
                 outcome = f"{how} {number(total)} {unit} in all ({each})"
-    if supply.basis == "stock":
+    if supply.deposit is not None:
+        context = (
+            "deposit (a standing amount, ranked with the stocks after the flows); "
+            f"accessibility {supply.deposit.accessibility or 'not stated'}, "
+            f"status {supply.deposit.status or 'not stated'}"
+        )
+    elif supply.basis == "stock":
         context = "stock (a standing amount, listed after the flows)"
     elif supply.basis == "flow":
         context = "flow"

@@ -5,7 +5,9 @@ Interface (``interfaces.md`` §2): a JSON array, best first, whose elements have
 and technology routes, ``recoverable`` (``element``, ``mass``, ``unit``). Extra keys
 (``basis``, ``organisation``, ``country``, ``reference_year``) are allowed by the
 interface and always present here, ``null`` when unknown; stream-first results
-(``match --supply``) also carry ``kind`` (``demand``, ``technology`` or ``element``).
+(``match --supply``) also carry ``kind`` (``demand``, ``technology`` or ``element``), and
+CRM-first results (``match --element``) ``category``: ``deposit`` for a landfill or legacy
+deposit, ``stock`` for another standing amount, ``flow`` for any other supply.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any, Literal
 Route = Literal["direct", "composition", "technology"]
 Kind = Literal["demand", "technology", "element"]
 Basis = Literal["flow", "stock"]
+Category = Literal["flow", "stock", "deposit"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,8 @@ class MatchResult:
     reference_year: int | None = None
     kind: Kind | None = None
     """What a stream-first result is (a demand, a technology, an element); ``None`` elsewhere."""
+    category: Category | None = None
+    """What a CRM-first result's supply is (a flow, a stock, a deposit); ``None`` elsewhere."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of this result: the interface's keys first, then the extras."""
@@ -77,6 +82,8 @@ class MatchResult:
         data["reference_year"] = self.reference_year
         if self.kind is not None:
             data["kind"] = self.kind
+        if self.category is not None:
+            data["category"] = self.category
         return data
 
 

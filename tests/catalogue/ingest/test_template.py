@@ -623,14 +623,22 @@ def test_written_xlsx_has_dropdowns_with_the_vocabulary_values(written):
         "confidentiality",
         "basis",
         "composition_basis",
+        "accessibility",
+        "deposit_status",
         "approximate",
         "hazardous",
         "unit",
         "material",
     }
     values = {name: found[1] for name, found in lists.items()}
+    assert set(values["accessibility"]) == {
+        *("open", "covered", "capped", "submerged", "underground", "built-over", "unknown")
+    }
+    assert set(values["deposit_status"]) == {
+        *("planned", "active", "closed", "remediated", "being-excavated")
+    }
     assert set(values["composition_basis"]) == {"measured", "calculated", "literature", "estimated"}
-    assert values["kind"] == ["supply", "demand"]
+    assert values["kind"] == ["supply", "demand", "deposit"]
     assert values["approximate"] == values["hazardous"] == ["yes", "no"]
     assert set(values["state"]) == {"solid", "liquid", "gas", "sludge", "heat", "electricity"}
     assert set(values["status"]) == {"waste", "by-product", "end-of-waste", "product"}
