@@ -1,0 +1,186 @@
+"""Exchanges and the five effect indicators (issue 9): the aggregates equal the sum of their
+exchanges, computed here from the file itself, on every backend; a confidential exchange
+counts in no aggregate an anonymous caller sees; a bad exchanges file is rejected with its
+row and column, and nothing is stored."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from catalogue.access import ADMINISTRATOR, ANONYMOUS, Caller, Role, view_for
+from catalogue.effects import Grouping, aggregates
+from catalogue.ingest.exchanges import HEADER, INDICATORS
+from tests.backends import Backend
+
+EXCHANGES = [
+    {
+        "exchange": "kal-gypsum", "name": "Gypsum from flue gas to plasterboard",
+        "supplier": "Asnaes Power Station", "receiver": "Gyproc",
+        "symbiosis": "Kalundborg Symbiosis",
+        "country": "DK", "region": "Kalundborg", "start_year": "1993", "status": "realised",
+        "resources_t": "150000", "waste_t": "150000.5", "source": "test row 2",
+    },
+    {
+        "exchange": "kal-heat", "name": "Surplus heat to the fish farm",
+        "supplier": "Asnaes Power Station", "receiver": "Fish Farm",
+        "symbiosis": "Kalundborg Symbiosis",
+        "country": "DK", "region": "Kalundborg", "status": "realised", "energy_mwh": "12000.25",
+        "co2_t": "3000", "water_m3": "-200", "source": "test row 3",
+    },
+    {
+        "exchange": "kal-water", "name": "Treated wastewater to cooling",
+        "supplier": "Pharma Plant", "receiver": "Refinery", "symbiosis": "Kalundborg Symbiosis",
+        "country": "DK", "region": "Kalundborg", "status": "realised", "water_m3": "700000",
+        "confidentiality": "restricted", "source": "test row 4",
+    },
+    {
+        "exchange": "kal-secret", "name": "A confidential exchange",
+        "supplier": "Pharma Plant", "receiver": "Secret Buyer", "symbiosis": "Kalundborg Symbiosis",
+        "country": "DK", "region": "Secret Valley", "status": "realised", "water_m3": "999",
+        "energy_mwh": "1", "confidentiality": "confidential", "source": "test row 5",
+    },
+    {
+        "exchange": "ora-energy", "name": "Energy from waste incineration",
+        "supplier": "Frevar", "receiver": "Fredrikstad Fjernvarme", "symbiosis": "Ora",
+        "country": "NO", "region": "Fredrikstad", "start_year": "2018", "status": "realised",
+        "energy_mwh": "390000", "source": "test row 6",
+    },
+    {
+        "exchange": "mo-methanol", "name": "Biogenic CO2 to green methanol",
+        "supplier": "Elkem Rana", "receiver": "Methanol Plant", "country": "NO",
+        "status": "planned", "co2_t": "160000", "energy_mwh": "120000", "source": "test row 7",
+    },
+    {
+        "exchange": "ora-sulphate", "name": "Iron sulphate", "supplier": "Kronos",
+        "receiver": "Frevar", "symbiosis": "Ora", "country": "NO", "region": "Fredrikstad",
+        "status": "ended", "resources_t": "0.1", "waste_t": "0.2", "source": "test row 8",
+    },
+]  # fmt: skip
+LEVELS = {"anonymous": {"public"}, "reader": {"public", "restricted"}}
+LEVELS["administrator"] = LEVELS["reader"] | {"confidential"}
+
+
+def write_exchanges(path: Path, rows: list[dict[str, str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(HEADER.names))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def expected(levels: set[str], by: Grouping) -> dict[tuple[str, str, str], tuple[Decimal, int]]:
+    """(group, status, indicator) -> (sum, exchanges), from the rows themselves."""
+    totals: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
+    counts: dict[tuple[str, str, str], int] = defaultdict(int)
+    for row in EXCHANGES:
+        if row.get("confidentiality", "public") not in levels:
+            continue
+        if by is Grouping.REGION:
+            region = row.get("region")
+            group = f"{row['country']} / {region}" if region else row["country"]
+        else:
+            group = row.get("symbiosis", "(no symbiosis)")
+        for indicator in INDICATORS:
+            if indicator.column in row:
+                key = (group, row["status"], indicator.notation)
+                totals[key] += Decimal(row[indicator.column])
+                counts[key] += 1
+    return {key: (totals[key], counts[key]) for key in totals}
+
+
+def as_found(items: list[dict]) -> dict[tuple[str, str, str], tuple[Decimal, int]]:
+    return {
+        (item["group"], item["status"], item["indicator"]): (
+            Decimal(str(item["total"])),
+            item["exchanges"],
+        )
+        for item in items
+    }
+
+
+@pytest.mark.parametrize("by", list(Grouping))
+def test_aggregates_equal_the_sum_of_their_exchanges(
+    backend: Backend, tmp_path: Path, capsys: pytest.CaptureFixture[str], by: Grouping
+) -> None:
+    path = write_exchanges(tmp_path / "exchanges.csv", EXCHANGES)
+    assert backend.main("load", str(path), "--year", "2025") == 0
+    capsys.readouterr()
+    assert backend.main("effects", "--json", "--by", by.value) == 0
+    public = json.loads(capsys.readouterr().out)
+    assert as_found(public) == expected(LEVELS["anonymous"], by)
+    units = {item["indicator"]: item["unit"] for item in public}
+    assert units == {"water": "m3/a", "resources": "t/a", "energy": "MWh/a", "waste": "t/a",
+                     "co2": "t/a"}  # fmt: skip
+    callers = {"reader": Caller(Role.READER), "administrator": ADMINISTRATOR}
+    with backend.opened() as store:
+        for name, caller in callers.items():
+            found = [a.to_dict() for a in aggregates(store, view_for(store, caller), by)]
+            assert as_found(found) == expected(LEVELS[name], by), name
+
+
+def test_a_confidential_exchange_counts_nowhere_for_anonymous(
+    backend: Backend, tmp_path: Path
+) -> None:
+    path = write_exchanges(tmp_path / "exchanges.csv", EXCHANGES)
+    assert backend.main("load", str(path)) == 0
+    with backend.opened() as store:
+        public = aggregates(store, view_for(store, ANONYMOUS))
+        everything = aggregates(store, view_for(store, ADMINISTRATOR))
+    assert "DK / Secret Valley" not in {a.group for a in public}
+    assert "DK / Secret Valley" in {a.group for a in everything}
+    kalundborg = {(a.indicator, a.total) for a in public if a.group == "DK / Kalundborg"}
+    assert ("water", Decimal("-200")) in kalundborg  # neither restricted nor confidential water
+
+
+def test_a_bad_exchanges_file_names_row_and_column_and_stores_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = ["--store", str(tmp_path / "store")]
+    rows = [dict(row) for row in EXCHANGES[:3]]
+    rows[1]["status"] = "finished"
+    rows[2]["receiver"] = rows[2]["supplier"]
+    path = write_exchanges(tmp_path / "exchanges.csv", rows)
+    from catalogue.cli import main
+
+    assert main(["load", str(path), "--format", "json", *store]) == 1
+    problems = json.loads(capsys.readouterr().err)["problems"]
+    where = {(p["row"], p["column"]) for p in problems if p["severity"] == "violation"}
+    assert (3, "status") in where
+    rows[1]["status"] = "realised"
+    write_exchanges(path, rows)
+    assert main(["load", str(path), "--format", "json", *store]) == 1
+    problems = json.loads(capsys.readouterr().err)["problems"]
+    assert {(p["row"], p["column"]) for p in problems if p["severity"] == "violation"} == {
+        (4, "receiver")
+    }
+    assert main(["effects", "--json", *store]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+
+
+def test_an_exchanges_workbook_loads_like_its_csv(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    from catalogue.config import Settings
+    from catalogue.publish import load_files
+    from catalogue.store.oxigraph import OxigraphStore
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "exchanges"
+    names = list(HEADER.names)
+    sheet.append(names)
+    for row in EXCHANGES:
+        sheet.append([row.get(name) for name in names])
+    workbook.save(tmp_path / "exchanges.xlsx")
+    settings = Settings(store=tmp_path / "store")
+    store = OxigraphStore(settings.store)
+    load_files([tmp_path / "exchanges.xlsx"], store, settings, publisher="test")
+    found = [a.to_dict() for a in aggregates(store, view_for(store, ANONYMOUS))]
+    assert as_found(found) == expected(LEVELS["anonymous"], Grouping.REGION)
