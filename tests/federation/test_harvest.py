@@ -16,10 +16,12 @@ from catalogue.config import Settings
 from catalogue.export import export
 from catalogue.federation.harvest import harvest, recorded
 from catalogue.federation.identity import SAME_AS, links_graph
+from catalogue.federation.match import federated_element_match
 from catalogue.federation.sources import AllowList, FederationError, Source, source
 from catalogue.matching.crm import match_element
 from catalogue.publish import load_files
 from catalogue.store.oxigraph import OxigraphStore
+from tests.backends import Backend
 from tests.federation.conftest import BASE_A, BASE_HUB, REGION_A, REGION_B, static_site
 from tests.oxigraph_server import start_oxigraph
 
@@ -225,3 +227,32 @@ def test_organisations_and_sites_of_two_catalogues_are_linked(
     assert result.links == 2
     assert all(q.predicate == SAME_AS for q in store.quads(graph))
     assert graph in (view_for(store, ANONYMOUS).graphs or ())
+
+
+def test_harvest_refresh_and_federated_match_on_every_backend(
+    tmp_path: Path, foreign: tuple[Path, Source], backend: Backend
+) -> None:
+    """The same harvest on the embedded store, Oxigraph server and Virtuoso: written,
+    unchanged on refresh, replaced when the source changes, and matched by source."""
+    site, remote = foreign
+    settings = backend.settings.model_copy(update={"data_base": BASE_HUB})
+    allow = AllowList.of([remote])
+    with backend.opened() as store:
+        load_files([REGION_B], store, settings, publisher="hub")
+        assert harvest(store, settings, remote, allow).status == "harvested"
+        assert harvest(store, settings, remote, allow).status == "unchanged"
+        answer = federated_element_match(store, settings, "Ga")
+        assert answer.warnings == []
+        assert [(r["identifier"], r["source"], r.get("also_in")) for r in answer.results] == [
+            ("b-bauxite-residue", "local", None),
+            ("a-red-mud", remote.url, None),
+            ("odda-zinc-residue", "local", [remote.url]),
+        ]
+        (site / "dump.ttl").write_bytes(dump_of(tmp_path / "b", BASE_A, REGION_B))
+        assert harvest(store, settings, remote, allow).status == "refreshed"
+        answer = federated_element_match(store, settings, "Ga")
+        assert [(r["identifier"], r["source"]) for r in answer.results] == [
+            ("b-bauxite-residue", "local"),
+            ("odda-zinc-residue", "local"),
+        ]
+        assert len(recorded(store, settings)) == 1
