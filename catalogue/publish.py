@@ -321,8 +321,32 @@ def _in_workers(
             yield pending.popleft().result()
 
 
-def prepare_file(path: Path, settings: Settings, progress: Progress = _quiet) -> PreparedFile:
-    """Read, map and validate one file. Never raises for bad content: see ``problems``."""
+def prepare_file(
+    path: Path, settings: Settings, progress: Progress = _quiet, *, mapping: Path | None = None
+) -> PreparedFile:
+    """Read, map and validate one file. Never raises for bad content: see ``problems``.
+
+    With ``mapping`` (a column mapping, ``catalogue.ingest.mapping``), ``path`` is a CSV or
+    XLSX file of another layout read through it as a template: the problems name the
+    source file's columns, and the checksum covers both files.
+    """
+    if mapping is None:
+        return _prepare_file(path, settings, progress)
+    from catalogue.ingest.mapping import read_through
+
+    progress(f"{path.name}: reading it through the mapping {mapping.name}")
+    source = read_through(path, mapping)
+    prepared = _prepare_file(path, settings, progress, table=source.table)
+    if mapping.is_file() and prepared.checksum:
+        prepared.checksum += " " + checksum_of(mapping)
+    prepared.problems = source.in_source_terms(prepared.problems)
+    return prepared
+
+
+def _prepare_file(
+    path: Path, settings: Settings, progress: Progress, table: TemplateTable | None = None
+) -> PreparedFile:
+    """:func:`prepare_file` of a file, or of rows already read from it (``table``)."""
     from catalogue.ingest.to_rdf import map_rdf_streams, map_template
     from catalogue.validation.validate import validate_quads
 
@@ -343,14 +367,15 @@ def prepare_file(path: Path, settings: Settings, progress: Progress = _quiet) ->
     suffix = path.suffix.lower()
     from catalogue.ingest.exchanges import is_exchanges_file, read_exchanges
 
-    if suffix in TEMPLATE_SUFFIXES and is_exchanges_file(path):
+    if table is None and suffix in TEMPLATE_SUFFIXES and is_exchanges_file(path):
         progress(f"{path.name}: reading the exchanges template")
         mapped = read_exchanges(path, base=settings.data_base)
-    elif suffix in TEMPLATE_SUFFIXES:
+    elif table is not None or suffix in TEMPLATE_SUFFIXES:
         from catalogue.ingest.template import read_template
 
-        progress(f"{path.name}: reading the template")
-        table = read_template(path)
+        if table is None:
+            progress(f"{path.name}: reading the template")
+            table = read_template(path)
         prepared.problems.extend(table.problems)
         if not prepared.conforms:
             return prepared
@@ -488,6 +513,7 @@ class Owner:
     year: int | None
     """``None`` for a submission loaded before reporting years were recorded."""
     stream: str
+    publisher: str | None
 
 
 def _identifier_owners(store: CatalogueStore, identifiers: list[str]) -> dict[str, Owner]:
@@ -503,6 +529,7 @@ def _identifier_owners(store: CatalogueStore, identifiers: list[str]) -> dict[st
             row["submission"].value,
             int(row["year"].value) if "year" in row else None,
             row["stream"].value,
+            row["publisher"].value if "publisher" in row else None,
         )
         for row in store.select(query)
     }
@@ -576,9 +603,11 @@ def load_files(
     publisher: str,
     replace: bool = False,
     year: int | None = None,
+    own_streams_only: bool = False,
     now: datetime | None = None,
     progress: Progress = _quiet,
     write_progress: WriteProgress | None = None,
+    mapping: Path | None = None,
 ) -> LoadResult:
     """Validate every file, then store all of them in one transaction, or none.
 
@@ -587,14 +616,17 @@ def load_files(
     needs ``replace=True``, and then the old submission goes in the same transaction.
     Each file reports for ``year`` (default :func:`reporting_year`); a stream whose current
     version was reported for an earlier year gets a new version, and the earlier one moves
-    to its submission's history in the same transaction (``catalogue.history``).
+    to its submission's history in the same transaction (``catalogue.history``); with
+    ``own_streams_only`` (a publisher, not an administrator) only if ``publisher``
+    published that version.
+    ``mapping``: a column mapping every file is read through (:func:`prepare_file`).
     Raises ``SubmissionRejected`` (nothing stored) when any file has a violation.
     ``write_progress`` follows the store write (a large one on a remote store goes in
     batches before the one step that makes it visible).
     """
     now = now or datetime.now(UTC)
     report = Report()
-    prepared_files = [prepare_file(path, settings, progress) for path in paths]
+    prepared_files = [prepare_file(path, settings, progress, mapping=mapping) for path in paths]
     for prepared in prepared_files:
         report.extend(prepared.problems)
 
@@ -672,6 +704,21 @@ def load_files(
             seen_identifiers[identifier] = prepared.path.name
             owner = owners.get(identifier)
             if owner is None or owner.submission == graph.value:
+                continue
+            if own_streams_only and owner.publisher != publisher:
+                report.extend(
+                    [
+                        _clash(
+                            prepared.path.name,
+                            identifier,
+                            row,
+                            f"identifier {identifier!r} is another publisher's stream: only "
+                            "they (or an administrator) may report a new version of it",
+                            f"identifikatoren {identifier!r} er en annen utgivers strøm: bare "
+                            "de (eller en administrator) kan rapportere en ny versjon av den",
+                        )
+                    ]
+                )
                 continue
             if owner.year is None or owner.year < reported:
                 revised[stream] = owner.submission

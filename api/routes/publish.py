@@ -29,6 +29,7 @@ from api.settings import ServiceSettings
 from catalogue import audit
 from catalogue.access import STREAM_TYPES, Caller, Role, level_graphs
 from catalogue.errors import SubmissionRejected
+from catalogue.history import EARLIEST_YEAR, LATEST_YEAR
 from catalogue.namespaces import RDF_TYPE
 from catalogue.publish import load_files, slug, submission_iri, submissions, withdraw
 from catalogue.store.base import CatalogueStore
@@ -226,6 +227,7 @@ def _publish(
     caller: Caller,
     path: Path,
     replace: bool,
+    year: int | None,
     lang: str,
 ) -> tuple[dict[str, Any], bool]:
     """Check ownership, load, and describe the result; runs in a worker thread."""
@@ -241,7 +243,15 @@ def _publish(
             # publisher would otherwise lose sight of its own confidential streams.
             publisher = existing["publisher"]
         try:
-            result = load_files([path], store, settings, publisher=publisher, replace=replace)
+            result = load_files(
+                [path],
+                store,
+                settings,
+                publisher=publisher,
+                replace=replace,
+                year=year,
+                own_streams_only=caller.role is not Role.ADMINISTRATOR,
+            )
         except SubmissionRejected as rejected:
             _audit(
                 request,
@@ -267,6 +277,8 @@ def _publish(
         "status": summary.status,
         "publisher": publisher,
         "source": summary.source,
+        "year": summary.year,
+        "revised": summary.revised,
         "streams": streams,
         "report": result.report.as_dict(lang),
     }
@@ -308,6 +320,16 @@ async def publish(
     replace: Annotated[
         bool, Query(description="replace this organisation's earlier submission of the file")
     ] = False,
+    year: Annotated[
+        int | None,
+        Query(
+            ge=EARLIEST_YEAR,
+            le=LATEST_YEAR,
+            description="the reporting year the file reports for (default: its latest "
+            "reference_year, else this year); the organisation's streams reported for an "
+            "earlier year become new versions",
+        ),
+    ] = None,
     # No pattern check: a FastAPI 422 for a bad ``lang`` would look like a rejection;
     # the report falls back to English for a language it does not have.
     lang: Annotated[str, Query(description="report language: en or nb")] = "en",
@@ -324,7 +346,7 @@ async def publish(
     with tempfile.TemporaryDirectory(prefix="sidestream-upload-") as folder:
         path = await receive_upload(request, Path(folder), filename, settings.upload_limit)
         answer, changed = await run_in_threadpool(
-            _publish, request, store, settings, caller, path, replace, lang
+            _publish, request, store, settings, caller, path, replace, year, lang
         )
     if changed:
         store_changed(request.app)

@@ -382,3 +382,27 @@ def test_rejected_and_oversized_uploads_store_nothing(tmp_path: Path) -> None:
         assert store_state(service) != before
     finally:
         stop_server(running)
+
+
+def test_a_publisher_reports_a_new_year_of_its_own_streams_only(service: Service) -> None:
+    mark = marker()
+    stream = f"yearly-{mark}"
+    first = service.post_csv("acme", f"acme-{mark}-2023.csv", template(supply(stream)))
+    assert first.status_code == 201, first.text
+    assert first.json()["year"] == 2023  # the file's latest reference_year
+    later = template(supply(stream, quantity="1500", reference_year="2024"))
+    # another publisher may not make a new version of it, whatever the year
+    refused = service.post_csv("beta", f"beta-{mark}-2024.csv", later)
+    assert refused.status_code == 422, refused.text
+    assert "another publisher's stream" in refused.text
+    # its own publisher may, for a later year; the earlier year is kept
+    second = service.post_csv("acme", f"acme-{mark}-2024.csv", later, year="2024")
+    assert second.status_code == 201, second.text
+    assert (second.json()["year"], second.json()["revised"]) == (2024, 1)
+    with service.client() as client:
+        latest = client.get(f"/streams/{stream}", headers={"Accept": "application/json"}).json()
+        earlier = client.get(
+            f"/streams/{stream}", params={"year": 2023}, headers={"Accept": "application/json"}
+        ).json()
+    assert (latest["quantity"]["value"], earlier["quantity"]["value"]) == (1500, 1200)
+    assert [v["year"] for v in latest["history"]] == [2023, 2024]
