@@ -121,6 +121,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--by", default=None, help="who is publishing (default: the login name of this user)"
     )
     load.add_argument(
+        "--mapping",
+        type=Path,
+        metavar="FILE.yaml",
+        help="read the files (CSV or XLSX of another layout) through this column mapping "
+        "(docs/mappings.md)",
+    )
+    load.add_argument(
         "--year",
         type=reporting_year,
         default=None,
@@ -134,6 +141,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the same checks as load and store nothing",
     )
     validate.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    validate.add_argument(
+        "--mapping",
+        type=Path,
+        metavar="FILE.yaml",
+        help="read the files through this column mapping (docs/mappings.md)",
+    )
 
     export = commands.add_parser(
         "export", parents=[store_options], help="write the public part of the catalogue"
@@ -411,6 +424,7 @@ def run_load(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                     publisher=args.by or getpass.getuser(),
                     replace=args.replace,
                     year=args.year if files is given else None,
+                    mapping=args.mapping if files is given else None,
                     progress=progress if args.format == "text" else quiet,
                     write_progress=WriteBar(enabled=args.format == "text"),
                 )
@@ -438,7 +452,9 @@ def run_validate(args: argparse.Namespace) -> int:
     report = Report()
     for path in args.files:
         report.extend(
-            prepare_file(path, settings, progress if args.format == "text" else quiet).problems
+            prepare_file(
+                path, settings, progress if args.format == "text" else quiet, mapping=args.mapping
+            ).problems
         )
     if args.format == "json":
         print(report.to_json(args.lang))
