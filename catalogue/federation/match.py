@@ -20,7 +20,10 @@ the source of each result (``"source"``: a catalogue address, or ``local``):
 
 from __future__ import annotations
 
+import json
+import time
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -33,7 +36,7 @@ from catalogue.config import Settings
 from catalogue.federation.harvest import belongs_to, recorded
 from catalogue.federation.identity import normalised_name
 from catalogue.federation.scoped import ScopedStore
-from catalogue.federation.sources import USER_AGENT, AllowList, Source, sources
+from catalogue.federation.sources import AllowList, FetchError, Source, fetch, sources
 from catalogue.matching.crm import _rank as rank
 from catalogue.matching.crm import match_element
 from catalogue.matching.results import MatchResult, Recoverable
@@ -118,38 +121,42 @@ def _ask_remotes(
         params["top"] = str(top)
     if year is not None:
         params["year"] = str(year)
-    timeout = httpx.Timeout(settings.federation_timeout)
 
     def ask(remote: Source) -> list[MatchResult]:
-        url = remote.base + "match"
-        allow.check(url)
-        with httpx.Client(timeout=timeout, headers={"User-Agent": USER_AGENT}) as client:
-            response = client.get(url, params=params, follow_redirects=False)
-        response.raise_for_status()
-        if len(response.content) > settings.harvest_max_bytes:
-            raise ValueError("answer too large")
-        return [_result(item) for item in response.json()]
+        with httpx.Client(timeout=settings.federation_timeout) as client:
+            fetched = fetch(
+                client,
+                remote.base + "match",
+                allow,
+                accept="application/json",
+                limit=settings.harvest_max_bytes,
+                params=params,
+            )
+        items = json.loads(fetched.content)
+        if not isinstance(items, list):
+            raise TypeError("not a list")
+        return [_result(item) for item in items]
 
     live: dict[str, list[MatchResult]] = {}
     warnings: list[str] = []
-    with ThreadPoolExecutor(max_workers=min(8, len(remotes))) as pool:
+    # each remote has the time limit, all of them together hardly more: they run side by
+    # side, and one that keeps trickling bytes is not waited for past the deadline
+    deadline = time.monotonic() + settings.federation_timeout + 1
+    pool = ThreadPoolExecutor(max_workers=min(8, len(remotes)), thread_name_prefix="federation")
+    try:
         futures = {remote.url: pool.submit(ask, remote) for remote in remotes}
         for url, future in futures.items():
             try:
-                live[url] = future.result()
-            except Exception as error:  # any failure of one source only degrades the answer
-                warnings.append(f"{url} did not answer ({_why(error)}); its results are missing")
+                live[url] = future.result(timeout=max(0.0, deadline - time.monotonic()))
+            except FetchError as error:
+                warnings.append(f"{url} left out: {error.reason}")
+            except FutureTimeout:
+                warnings.append(f"{url} left out: did not answer in time")
+            except (ValueError, TypeError, KeyError):
+                warnings.append(f"{url} left out: its answer is not a list of match results")
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
     return live, warnings
-
-
-def _why(error: Exception) -> str:
-    if isinstance(error, httpx.TimeoutException):
-        return "timed out"
-    if isinstance(error, httpx.HTTPStatusError):
-        return f"HTTP {error.response.status_code}"
-    if isinstance(error, httpx.HTTPError):
-        return type(error).__name__
-    return f"unusable answer: {type(error).__name__}"
 
 
 def _result(item: object) -> MatchResult:

@@ -27,6 +27,14 @@ class FederationError(SidestreamError):
     """A remote catalogue cannot be used: not allowed, unreachable, too large or broken."""
 
 
+class FetchError(FederationError):
+    """A request to a remote catalogue failed: ``url`` and what went wrong (``reason``)."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url, self.reason = url, reason
+        super().__init__(f"{url} {reason}")
+
+
 @dataclass(frozen=True)
 class Source:
     """One remote catalogue, by the address of its DCAT description."""
@@ -120,20 +128,20 @@ def fetch(
             follow_redirects=False,
         ) as response:
             if response.status_code != 200:
-                raise FederationError(f"{url} answered HTTP {response.status_code}")
+                raise FetchError(url, f"answered HTTP {response.status_code}")
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > limit:
-                raise FederationError(f"{url} is {int(declared):,} bytes, over {limit:,}")
+                raise FetchError(url, f"is {int(declared):,} bytes, over {limit:,}")
             chunks: list[bytes] = []
             size = 0
             for chunk in response.iter_bytes():
                 size += len(chunk)
                 if size > limit:
-                    raise FederationError(f"{url} sent more than {limit:,} bytes")
+                    raise FetchError(url, f"sent more than {limit:,} bytes")
                 chunks.append(chunk)
             media_type = response.headers.get("content-type", "").split(";")[0].strip()
     except httpx.TimeoutException as error:
-        raise FederationError(f"{url} did not answer in time ({type(error).__name__})") from None
+        raise FetchError(url, f"did not answer in time ({type(error).__name__})") from None
     except httpx.HTTPError as error:
-        raise FederationError(f"{url} cannot be reached: {error}") from None
+        raise FetchError(url, f"cannot be reached ({type(error).__name__}: {error})") from None
     return Fetched(url, b"".join(chunks), media_type.lower())

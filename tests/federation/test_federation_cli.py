@@ -59,7 +59,7 @@ def test_harvest_all_reports_each_source(tmp_path: Path, region_a: LiveServer) -
     )
     assert done.returncode == 1  # one source failed
     assert f"{region_a.url}/catalogue: harvested, 2 streams" in done.stdout
-    assert f"error: {dead}/catalogue cannot be reached" in done.stderr
+    assert f"error: {dead}/catalogue cannot be reached (ConnectError" in done.stderr
     nothing = sidestream("harvest", "--all", "--store", str(tmp_path / "other"))
     assert nothing.returncode == 1
     assert "no sources: set SIDESTREAM_HARVEST_SOURCES" in nothing.stderr
@@ -89,7 +89,7 @@ def test_federated_match_names_sources_and_warns_about_a_dead_one(
         ("a-red-mud", "local", [f"{region_a.url}/catalogue"]),
         ("odda-zinc-residue", "local", [f"{region_a.url}/catalogue"]),
     ]
-    assert f"warning: {dead}/catalogue did not answer (ConnectError)" in done.stderr
+    assert f"warning: {dead}/catalogue left out: cannot be reached (ConnectError" in done.stderr
     table = sidestream(
         "match", "--element", "Ga", "--federated", "--store", store,
         SIDESTREAM_FEDERATION=region_a.url,
