@@ -7,15 +7,19 @@ midpoint of its range; an at-most bound counts as its upper bound, an at-least b
 as its lower bound, and the qualifier travels with the number so the explanation can
 say "at most" or "at least". Formula components were converted to the element basis
 at load time (``#component-n-SYMBOL``), so fractions here are already element fractions.
+
+:func:`totals_by_category` sums CRM-first results per kind of supply (flows in ``t/a``,
+stocks and deposits in ``t``): what an element page says the catalogue holds.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from catalogue.matching.results import Basis
+from catalogue.matching.results import Basis, Category, MatchResult
 
 Qualifier = Literal["exact", "range", "at most", "at least"]
 
@@ -113,3 +117,62 @@ def combined_qualifier(qualifiers: set[Qualifier]) -> Literal["about", "at most"
     if len(bounds) == 1:
         return next(iter(bounds))  # type: ignore[return-value]
     return "about"
+
+
+CATEGORIES: tuple[Category, ...] = ("flow", "stock", "deposit")
+"""The kinds of supply a recoverable mass is summed over, in the order they are shown."""
+
+
+@dataclass(frozen=True)
+class CategoryTotal:
+    """Recoverable mass summed over the supplies of one category (flows in ``t/a``,
+    stocks and deposits in ``t``): ``supplies`` counted, ``unknown`` whose mass is not."""
+
+    category: Category
+    unit: str
+    mass: Decimal
+    supplies: int
+    unknown: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "category": self.category,
+            "unit": self.unit,
+            "mass": float(self.mass),
+            "supplies": self.supplies,
+            "unknown": self.unknown,
+        }
+
+
+def totals_by_category(results: Iterable[MatchResult]) -> list[CategoryTotal]:
+    """The CRM-first ``results`` summed per category, for the categories they have.
+
+    >>> from catalogue.matching.results import Recoverable
+    >>> flow = Recoverable("Ga", Decimal(5), "t/a")
+    >>> found = [MatchResult("a", "A", 1.0, "composition", "", flow, category="flow"),
+    ...          MatchResult("b", "B", 0.0, "composition", "", None, category="flow")]
+    >>> [(t.category, t.unit, t.mass, t.supplies, t.unknown) for t in totals_by_category(found)]
+    [('flow', 't/a', Decimal('5'), 1, 1)]
+    """
+    masses: dict[Category, Decimal] = {}
+    counted: dict[Category, int] = {}
+    unknown: dict[Category, int] = {}
+    for result in results:
+        category = result.category or "flow"
+        recoverable = result.recoverable
+        if recoverable is None or recoverable.mass is None:
+            unknown[category] = unknown.get(category, 0) + 1
+            continue
+        masses[category] = masses.get(category, Decimal(0)) + recoverable.mass
+        counted[category] = counted.get(category, 0) + 1
+    return [
+        CategoryTotal(
+            category,
+            "t/a" if category == "flow" else "t",
+            masses.get(category, Decimal(0)),
+            counted.get(category, 0),
+            unknown.get(category, 0),
+        )
+        for category in CATEGORIES
+        if category in masses or category in unknown
+    ]
