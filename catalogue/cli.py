@@ -502,9 +502,10 @@ def run_submissions(args: argparse.Namespace) -> int:
         return 0
     for row in rows:
         identifier = row["submission"].rsplit("/", 1)[-1]
+        year = f"  for {row['year']}" if "year" in row else ""
         print(
-            f"{identifier}  {row['streams']} streams  from {row['source']}  by {row['publisher']}"
-            f"  at {row['time']}  {row['checksum'][:19]}"
+            f"{identifier}{year}  {row['streams']} streams  from {row['source']}  by "
+            f"{row['publisher']}  at {row['time']}  {row['checksum'][:19]}"
         )
     if not rows:
         print("the catalogue is empty")

@@ -201,3 +201,27 @@ def test_inferences_follow_each_version(backend: Backend, tmp_path: Path) -> Non
 
     assert masses() == [("test-other-residue", 0.5), ("test-gallium-residue", 0.3)]
     assert masses("--year", "2023") == [("test-other-residue", 0.5), ("test-gallium-residue", 0.1)]
+
+
+def test_a_chunked_file_that_revises_streams_gives_the_same_catalogue(tmp_path: Path) -> None:
+    """A file above ``load_chunk_streams`` that makes new versions is written whole, in one
+    transaction with the move into history, and stores exactly what an unchunked load does."""
+    from datetime import UTC, datetime
+
+    from catalogue.config import Settings
+    from catalogue.publish import load_files
+    from catalogue.store.oxigraph import OxigraphStore
+
+    now = datetime(2026, 11, 24, tzinfo=UTC)
+
+    def catalogue(settings: Settings, folder: Path) -> list[str]:
+        store = OxigraphStore(folder)
+        try:
+            for path in (path for files in demo_rounds() for path in files):
+                load_files([path], store, settings, publisher="demo", now=now)  # chunked: alone
+            return sorted(str(quad) for quad in store.quads())
+        finally:
+            store.close()
+
+    chunked = Settings().model_copy(update={"load_chunk_streams": 2, "load_workers": 2})
+    assert catalogue(chunked, tmp_path / "chunked") == catalogue(Settings(), tmp_path / "whole")
