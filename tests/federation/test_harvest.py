@@ -256,3 +256,26 @@ def test_harvest_refresh_and_federated_match_on_every_backend(
             ("odda-zinc-residue", "local"),
         ]
         assert len(recorded(store, settings)) == 1
+
+
+def test_the_same_streams_harvested_by_two_paths_count_once(
+    tmp_path: Path, foreign: tuple[Path, Source], hub: tuple[OxigraphStore, Settings]
+) -> None:
+    """A second catalogue re-publishing the first one's dump (same IRIs): two harvests,
+    one result per stream, in plain and in federated matching."""
+    site, remote = foreign
+    store, settings = hub
+    mirror_site = tmp_path / "mirror"
+    mirror_site.mkdir()
+    for name in ("dump.ttl", "catalog.ttl"):
+        (mirror_site / name).write_bytes((site / name).read_bytes())
+    with static_site(mirror_site) as url:
+        mirror = source(url + "/catalog.ttl")
+        harvest(store, settings, remote, AllowList.of([remote]))
+        harvest(store, settings, mirror, AllowList.of([mirror]))
+    assert len(recorded(store, settings)) == 2
+    plain = [r.identifier for r in match_element(store, "Ga")]
+    assert plain == ["a-red-mud", "odda-zinc-residue"]
+    federated = federated_element_match(store, settings, "Ga").results
+    assert [r["identifier"] for r in federated] == ["a-red-mud", "odda-zinc-residue"]
+    assert all(r["also_in"] for r in federated)
