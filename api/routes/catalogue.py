@@ -20,7 +20,7 @@ from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
 from api import conneg
-from api.deps import CallerDep, SettingsDep, StoreDep, ViewDep
+from api.deps import CallerDep, SettingsDep, StoreDep, ViewDep, YearParam
 from api.errors import CALLER, responses
 from api.events import on_store_change
 from catalogue import describe
@@ -116,6 +116,7 @@ async def get_dump(
     store: StoreDep,
     caller: CallerDep,
     settings: SettingsDep,
+    year: YearParam = None,
 ) -> Response:
     """Turtle and JSON-LD hold the asserted statements; N-Quads keeps the submission
     graphs and the inferred ones; CSV and XLSX are the stream template, one row per stream;
@@ -125,7 +126,7 @@ async def get_dump(
     # Closed by the response's background task once the last chunk is sent, not here.
     spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL)  # noqa: SIM115
     try:
-        await run_in_threadpool(export, store, settings, spool, fmt=fmt, caller=caller)
+        await run_in_threadpool(export, store, settings, spool, fmt=fmt, caller=caller, year=year)
     except BaseException:
         spool.close()
         raise

@@ -63,11 +63,14 @@ _POINT = re.compile(r"\s*POINT\s*\(\s*(\S+)\s+(\S+)\s*\)\s*", re.IGNORECASE)
 _PART = re.compile(r"#(?:component|requirement)-(\d+)$")
 _REQUESTS = ("requestsElement", "requestsRawMaterial", "requestsElementGroup")
 _CODE_COLUMNS = (
-    ("state", "physicalState"),
-    ("status", "status"),
-    ("treatment", "currentTreatment"),
-    ("confidentiality", "confidentiality"),
+    ("state", "physicalState", "state"),
+    ("status", "status", "status"),
+    ("treatment", "currentTreatment", "treatment"),
+    ("accessibility", "accessibility", "accessibility"),
+    ("deposit_status", "depositStatus", "deposit-status"),
+    ("confidentiality", "confidentiality", "confidentiality"),
 )
+"""Template column, property and the code list its values come from."""
 
 
 def ss(name: str) -> str:
@@ -196,8 +199,10 @@ def stream_row(stream: str, statements: Statements, spell: Spellings) -> Row:
             cells[column] = value
 
     put("identifier", _text(first(own, _DCTERMS + "identifier")))
-    demand = NamedNode(ss("Demand")) in own.get(RDF_TYPE, [])
-    put("kind", "demand" if demand else "supply")
+    types = own.get(RDF_TYPE, [])
+    demand = NamedNode(ss("Demand")) in types
+    deposit = NamedNode(ss("Deposit")) in types
+    put("kind", "demand" if demand else "deposit" if deposit else "supply")
     name = _preferred(own.get(_RDFS_LABEL, []))
     put("name", _text(name))
     if name is not None:
@@ -220,10 +225,10 @@ def stream_row(stream: str, statements: Statements, spell: Spellings) -> Row:
         if term is not None:
             put(column, write(term.value))
     _material(own, statements, spell, demand, put)
-    for column, predicate in _CODE_COLUMNS:
+    for column, predicate, scheme in _CODE_COLUMNS:
         term = first(own, ss(predicate))
         if term is not None:
-            put(column, spell.code(column, term.value))
+            put(column, spell.code(scheme, term.value))
     _quantity(own, statements, spell, put)
     put("composition", composition_text(stream, statements, spell, demand=demand))
     for composition in sorted(own.get(ss("hasComposition"), []), key=str):

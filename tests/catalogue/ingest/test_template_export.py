@@ -52,6 +52,12 @@ ROWS: list[dict[str, str]] = [
         "confidentiality": "confidential",
     },
     {
+        "identifier": "rt-jarosite-deposit", "kind": "deposit", "name": "Jarosite caverns",
+        "organisation": "Test Smelter", "material": "jarosite residue", "state": "sludge",
+        "quantity": "3.5", "unit": "Mt", "basis": "stock", "accessibility": "underground",
+        "deposit_status": "closed", "confidentiality": "public",
+    },
+    {
         "identifier": "rt-vanadium-demand", "kind": "demand", "name": "Vanadium wanted",
         "organisation": "Test Metals", "material": "vanadium", "quantity": "5000",
         "unit": "t/a", "composition": "V2O5>=1 %; Cd<=2 mg/kg; Pb=0-0.01 %",
@@ -136,17 +142,19 @@ def test_every_column_is_exported(loaded: Backend) -> None:
 def test_only_what_the_caller_may_see_is_exported(loaded: Backend) -> None:
     public = {row["identifier"] for row in rows_for(loaded, ANONYMOUS)}
     assert public == {"rt-simn-slag", "rt-vanadium-demand", "rt-hree-demand",
-                      "rt-neutraliser-demand"}  # fmt: skip
+                      "rt-neutraliser-demand", "rt-jarosite-deposit"}  # fmt: skip
     assert "rt-fly-ash" in {row["identifier"] for row in rows_for(loaded, Caller(Role.READER))}
 
 
 def test_one_organisation_s_streams(loaded: Backend) -> None:
     smelter = NamedNode(loaded.settings.data_base + "organisation/test-smelter")
     rows = rows_for(loaded, organisation=smelter)
-    assert [row["identifier"] for row in rows] == ["rt-secret-heat", "rt-simn-slag"]
+    assert [row["identifier"] for row in rows] == [
+        "rt-jarosite-deposit", "rt-secret-heat", "rt-simn-slag"
+    ]  # fmt: skip
     assert [row["identifier"] for row in rows_for(loaded, ANONYMOUS, organisation=smelter)] == [
-        "rt-simn-slag"
-    ]
+        "rt-jarosite-deposit", "rt-simn-slag"
+    ]  # fmt: skip
 
 
 def test_csv_and_xlsx_writers_give_files_the_template_reader_reads_as_the_rows(
