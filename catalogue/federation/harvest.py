@@ -28,7 +28,7 @@ import pyoxigraph
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat
 
 from catalogue import queries
-from catalogue.access import Level, submission_levels
+from catalogue.access import Level, inferred_graph, submission_levels
 from catalogue.config import Settings
 from catalogue.federation.identity import link_quads, links_graph
 from catalogue.federation.records import Rejected, Selection, select, without
@@ -47,7 +47,7 @@ from catalogue.publish import (
     content_quads,
     level_records,
 )
-from catalogue.store.base import CatalogueStore, SubmissionWrite, WriteProgress
+from catalogue.store.base import CatalogueStore, Row, SubmissionWrite, WriteProgress
 from catalogue.store.oxigraph import OxigraphStore
 
 PROV = "http://www.w3.org/ns/prov#"
@@ -69,6 +69,7 @@ FILE_TYPES = {
     "JSON_LD": "application/ld+json",
 }
 """EU file-type authority codes (``dct:format``) of those formats."""
+RDF_ACCEPT = ", ".join([RDF_MEDIA_TYPES[0], *(f"{media};q=0.5" for media in RDF_MEDIA_TYPES[1:])])
 
 Progress = Callable[[str], None]
 
@@ -112,10 +113,6 @@ def belongs_to(graph: NamedNode, harvest: str) -> bool:
     return graph.value == harvest or graph.value.startswith(harvest + "/")
 
 
-def client_for(settings: Settings, timeout: float | None = None) -> httpx.Client:
-    return httpx.Client(timeout=timeout or settings.harvest_timeout)
-
-
 def harvest(
     store: CatalogueStore,
     settings: Settings,
@@ -130,9 +127,11 @@ def harvest(
     now = now or datetime.now(UTC)
     graph = harvest_graph(settings, source)
     meta = catalogue_graph(settings)
-    with client_for(settings) as client:
+    with httpx.Client(timeout=settings.harvest_timeout) as client:
         progress(f"{source.url}: reading the catalogue description")
-        description = _parse(fetch(client, source.url, allow, **_rdf_request(settings)))
+        description = _parse(
+            fetch(client, source.url, allow, accept=RDF_ACCEPT, limit=settings.harvest_max_bytes)
+        )
         fetched = _statements(client, settings, source, description, allow, progress)
     checksum = "sha256:" + hashlib.sha256(fetched.content).hexdigest()
     before = recorded(store, settings).get(graph.value)
@@ -157,9 +156,9 @@ def harvest(
     replaces: list[NamedNode] = []
     subjects: list[NamedNode] = []
     if before is not None:
-        replaces = content_graphs(graph) + content_graphs(links_graph(graph))
+        linked = links_graph(graph)
+        replaces = [*content_graphs(graph), linked, inferred_graph(linked)]
         subjects = [g for g in replaces if not g.value.endswith("/inferred")]
-        subjects = list(dict.fromkeys([graph, *subjects]))
     progress(f"{source.url}: writing {len(quads):,} quads")
     store.write(
         SubmissionWrite(
@@ -189,15 +188,6 @@ def recorded(store: CatalogueStore, settings: Settings) -> dict[str, dict[str, s
         row["harvest"].value: {key: term.value for key, term in row.items()}
         for row in store.select(query)
     }
-
-
-def _rdf_request(settings: Settings) -> dict[str, object]:
-    accept = (
-        ", ".join(RDF_MEDIA_TYPES[:1])
-        + ", "
-        + ", ".join(f"{media};q=0.5" for media in RDF_MEDIA_TYPES[1:])
-    )
-    return {"accept": accept, "limit": settings.harvest_max_bytes}
 
 
 def _parse(fetched: Fetched) -> list[Quad]:
@@ -236,7 +226,7 @@ def _statements(
     if dumps:
         url = dumps[0][1]
         progress(f"{source.url}: downloading {url}")
-        return fetch(client, url, allow, **_rdf_request(settings))
+        return fetch(client, url, allow, accept=RDF_ACCEPT, limit=settings.harvest_max_bytes)
     if not endpoints:
         raise FederationError(
             f"{source.url}: the catalogue lists no RDF distribution and no SPARQL endpoint"
@@ -253,7 +243,7 @@ def _statements(
     )
 
 
-def _media_type(row: dict) -> str | None:  # type: ignore[type-arg]
+def _media_type(row: Row) -> str | None:
     media = row.get("media")
     if media is not None:
         return media.value.rsplit("media-types/", 1)[-1].lower()
