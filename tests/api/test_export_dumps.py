@@ -54,3 +54,19 @@ def test_geojson_dump_holds_the_public_streams_with_a_location(demo_server: Live
     identifiers = {feature["properties"]["identifier"] for feature in collection["features"]}
     assert identifiers and identifiers <= demo_identifiers(public=True)
     assert not identifiers & demo_identifiers(public=False)
+
+
+def test_dumps_of_a_reporting_year(demo_server: LiveServer, tmp_path: Path) -> None:
+    """The demo is reported for 2020: the catalogue as it stood for 2019 had no streams."""
+    with demo_server.client() as client:
+        latest = client.get("/dumps/catalogue.csv")
+        before = client.get("/dumps/catalogue.csv", params={"year": 2019})
+        features = client.get("/dumps/catalogue.geojson", params={"year": 2019}).json()
+        assert client.get("/dumps/catalogue.csv", params={"year": 1800}).status_code == 422
+    rows = {}
+    for name, answer in (("latest", latest), ("2019", before)):
+        path = tmp_path / f"{name}.csv"
+        path.write_bytes(answer.content)
+        rows[name] = read_template(path).rows
+    assert len(rows["latest"]) == len(demo_identifiers(public=True))
+    assert rows["2019"] == [] and features["features"] == []
