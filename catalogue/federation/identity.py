@@ -2,12 +2,14 @@
 
 When a source is harvested, each of its organisations is linked with ``owl:sameAs`` to
 every organisation elsewhere in the public catalogue (this catalogue's own, or another
-source's) with the same normalised name (:func:`normalised_name`: case, accents,
-punctuation and a trailing legal form such as ``AS``, ``A/S`` or ``AB`` do not count);
+source's) with the same registry number (``org:identifier``, W3C ORG; only its letters and
+digits count), or, when the two do not both give one, the same normalised name
+(:func:`normalised_name`: case, accents, punctuation and a trailing legal form such as
+``AS``, ``A/S`` or ``AB`` do not count): two different numbers are two organisations;
 each of its sites to a site elsewhere whose operator is the same or linked and that has
 the same normalised name or a stream within ``NEAR_KM`` of one of its streams. The data
-model has no organisation number (no template column), so names and places are what
-there is to compare. The links go to a graph of the harvest's own
+template has no organisation-number column, so for streams loaded from templates names
+and places are what there is to compare. The links go to a graph of the harvest's own
 (``{harvest}/links``), registered as public like the harvest, and are made again with
 each refresh of it.
 
@@ -19,7 +21,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
 from dataclasses import dataclass
 
 from pyoxigraph import NamedNode, Quad
@@ -110,28 +111,43 @@ def link_quads(store: CatalogueStore, harvest: NamedNode, triples: list[Quad]) -
     return [Quad(NamedNode(a), SAME_AS, NamedNode(b), graph) for a, b in sorted(pairs)]
 
 
-def _organisations(store: CatalogueStore, view: View) -> dict[str, set[str]]:
-    names: dict[str, set[str]] = defaultdict(set)
+@dataclass
+class _Organisation:
+    names: set[str]
+    numbers: set[str]
+
+
+def _organisations(store: CatalogueStore, view: View) -> dict[str, _Organisation]:
+    found: dict[str, _Organisation] = {}
     for row in store.select(queries.bind(queries.load("federation/organisations")), view):
-        names[row["organisation"].value].add(normalised_name(row["label"].value))
-    return names
+        organisation = found.setdefault(row["organisation"].value, _Organisation(set(), set()))
+        organisation.names.add(normalised_name(row["label"].value))
+        if "number" in row:
+            organisation.numbers.add(re.sub(r"[^0-9A-Z]", "", row["number"].value.upper()))
+    return found
 
 
 def _organisation_pairs(
     incoming: CatalogueStore, harvested: View, store: CatalogueStore, others: View
 ) -> set[tuple[str, str]]:
-    ours = _organisations(incoming, harvested)
-    by_name: dict[str, set[str]] = defaultdict(set)
-    for organisation, names in _organisations(store, others).items():
-        for name in names:
-            by_name[name].add(organisation)
-    return {
-        (organisation, other)
-        for organisation, names in ours.items()
-        for name in names
-        for other in by_name.get(name, ())
-        if other != organisation
-    }
+    """Same number; or, unless both have numbers (and they differ), the same name."""
+    theirs = _organisations(store, others)
+    by_key: dict[str, set[str]] = {}
+    for other, found in theirs.items():
+        for key in [*found.names, *(f"#{number}" for number in found.numbers)]:
+            by_key.setdefault(key, set()).add(other)
+    pairs = set()
+    for organisation, ours in _organisations(incoming, harvested).items():
+        keys = [*ours.names, *(f"#{number}" for number in ours.numbers)]
+        for other in set().union(*(by_key.get(key, set()) for key in keys)) - {organisation}:
+            found = theirs[other]
+            if ours.numbers and found.numbers:
+                same = bool(ours.numbers & found.numbers)
+            else:
+                same = bool(ours.names & found.names)
+            if same:
+                pairs.add((organisation, other))
+    return pairs
 
 
 def _sites(store: CatalogueStore, view: View) -> dict[str, _Site]:
@@ -155,17 +171,22 @@ def _site_pairs(
     others: View,
     organisations: set[tuple[str, str]],
 ) -> set[tuple[str, str]]:
+    """Sites of the same or linked operators, with the same name or within ``NEAR_KM``
+    (only sites of those operators are compared: no site is compared with every other)."""
     theirs = _sites(store, others)
+    by_operator: dict[str, set[str]] = {}
+    for other, found in theirs.items():
+        for operator in found.operators:
+            by_operator.setdefault(operator, set()).add(other)
+    linked: dict[str, set[str]] = {}
+    for a, b in organisations:
+        linked.setdefault(a, {a}).add(b)
     pairs = set()
     for site, ours in _sites(incoming, harvested).items():
-        for other, found in theirs.items():
-            if other == site:
-                continue
-            same_operator = any(
-                a == b or (a, b) in organisations for a in ours.operators for b in found.operators
-            )
-            if not same_operator:
-                continue
+        operators = set().union(*(linked.get(o, {o}) for o in ours.operators))
+        candidates = set().union(*(by_operator.get(o, set()) for o in operators)) - {site}
+        for other in candidates:
+            found = theirs[other]
             near = any(distance_km(p, q) <= NEAR_KM for p in ours.points for q in found.points)
             if near or ours.names & found.names:
                 pairs.add((site, other))

@@ -22,10 +22,10 @@ from catalogue.matching.crm import match_element
 from catalogue.publish import load_files
 from catalogue.store.oxigraph import OxigraphStore
 from tests.backends import Backend
-from tests.federation.conftest import BASE_A, BASE_HUB, REGION_A, REGION_B, static_site
+from tests.federation.conftest import BASE_A, BASE_B, BASE_HUB, REGION_A, REGION_B, static_site
 from tests.oxigraph_server import start_oxigraph
 
-MASS_FRACTION = NamedNode("https://w3id.org/sidestream/ontology/massFraction")
+ORG_IDENTIFIER = "http://www.w3.org/ns/org#identifier"
 DCAT = """@prefix dcat: <http://www.w3.org/ns/dcat#> .
 @prefix dct: <http://purl.org/dc/terms/> .
 <catalog.ttl> a dcat:Catalog ; dcat:dataset <#streams> , <#other> .
@@ -279,3 +279,39 @@ def test_the_same_streams_harvested_by_two_paths_count_once(
     federated = federated_element_match(store, settings, "Ga").results
     assert [r["identifier"] for r in federated] == ["a-red-mud", "odda-zinc-residue"]
     assert all(r["also_in"] for r in federated)
+
+
+def test_registry_numbers_link_organisations_and_overrule_names(
+    tmp_path: Path, foreign: tuple[Path, Source], hub: tuple[OxigraphStore, Settings]
+) -> None:
+    """org:identifier decides when both sides give one: the same number links differently
+    named organisations; different numbers keep equally named ones apart."""
+    site, remote = foreign
+    store, settings = hub
+
+    def number(base: str, organisation: str, value: str) -> str:
+        return f'\n<{base}organisation/{organisation}> <{ORG_IDENTIFIER}> "{value}" .\n'
+
+    with (site / "dump.ttl").open("a") as dump:
+        dump.write(number(BASE_A, "alu-west-as", "987 654 321"))
+        dump.write(number(BASE_A, "nordic-gallium-as", "222"))
+    other_site = tmp_path / "other"
+    other_site.mkdir()
+    (other_site / "dump.ttl").write_bytes(
+        dump_of(tmp_path / "b", BASE_B, REGION_B)
+        + number(BASE_B, "metals-sverige-ab", "987654321").encode()
+        + number(BASE_B, "nordic-gallium-a-s", "111").encode()
+    )
+    (other_site / "catalog.ttl").write_text(DCAT.replace("DUMP", "dump.ttl"))
+    harvest(store, settings, remote, AllowList.of([remote]))
+    with static_site(other_site) as url:
+        other = source(url + "/catalog.ttl")
+        result = harvest(store, settings, other, AllowList.of([other]))
+    links = {
+        (q.subject.value, q.object.value)
+        for q in store.quads(links_graph(NamedNode(BASE_HUB + "harvest/" + other.slug)))
+    }
+    assert links == {
+        (BASE_B + "organisation/metals-sverige-ab", BASE_A + "organisation/alu-west-as")
+    }
+    assert result.links == 1
