@@ -35,7 +35,9 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from pyoxigraph import Literal, NamedNode, QuerySolutions
@@ -170,8 +172,9 @@ class Spellings:
         return self.write(iri, lambda text: self.vocabulary.code(scheme, text).value, scheme)
 
 
-def _notations() -> dict[str, list[str]]:
-    """Term IRI -> its notations and symbols, sorted (from the merged ontology)."""
+@cache
+def _notations() -> Mapping[str, tuple[str, ...]]:
+    """Term IRI -> its notations and symbols, sorted (from the merged ontology, once)."""
     solutions = load_store().query(queries.bind(queries.load("export/term_notations")))
     assert isinstance(solutions, QuerySolutions)
     notations: dict[str, list[str]] = defaultdict(list)
@@ -179,7 +182,7 @@ def _notations() -> dict[str, list[str]]:
         term, notation = solution["term"], solution["notation"]
         if isinstance(term, NamedNode) and isinstance(notation, Literal):
             notations[term.value].append(notation.value)
-    return {term: sorted(values) for term, values in notations.items()}
+    return MappingProxyType({term: tuple(sorted(values)) for term, values in notations.items()})
 
 
 # --------------------------------------------------------------------------- one row
