@@ -17,7 +17,7 @@ those of the supplies it lists.
 
 :func:`held_critical_elements` is the index: every listed element the caller's supplies
 hold, with the same totals summed in SPARQL from the estimates materialised at load time
-(``pages/example_crm_recoverable.rq``, also an example on the query page). Everything
+(``pages/example_totals_per_critical_raw_material.rq``, also an example on the query page). Everything
 about the catalogue runs over the caller's view (:func:`catalogue.access.view_for`);
 lists and applications are the public ontology.
 """
@@ -189,7 +189,7 @@ def held_critical_elements(
 ) -> list[Holding]:
     """Every element on an EU list that the supplies ``caller`` may see hold, most held
     first, with the recoverable mass in flows, stocks and deposits."""
-    text = queries.bind(queries.load("pages/example_crm_recoverable"))
+    text = queries.bind(queries.load("pages/example_totals_per_critical_raw_material"))
     rows = store.select(text, view_for(store, caller, year))
     facts = element_facts([NamedNode(str(row["element"].value)) for row in rows])
     holdings = []

@@ -17,14 +17,16 @@ from urllib.parse import quote
 import pyoxigraph
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 
+from api import conneg
 from api.deps import CallerDep, StoreDep, ViewDep
 from api.errors import CALLER, responses
 from api.pages import amount, render
 from api.pages.charts import bar_chart
 from catalogue import queries
 from catalogue.aggregates import nonpublic_supply
+from catalogue.criticality import Criticality, criticality, held_critical_elements
 from catalogue.errors import InputError
 from catalogue.matching.crm import match_element, resolve
 from catalogue.matching.results import MatchResult
@@ -71,16 +73,27 @@ def _home_data(store: CatalogueStore, view: View) -> tuple[dict[str, int], list[
 # ------------------------------------------------------------------ element pages
 
 
+ELEMENT_FORMATS = (conneg.HTML, conneg.JSON)
+"""Element pages are HTML for browsers and JSON (``?format=json`` or ``Accept``) for programs."""
+
+
 @router.get(
     "/elements/{name}",
-    summary="Where an element or CRM group is in the catalogue",
+    summary="Where an element or CRM group is in the catalogue, and how critical it is",
     response_class=HTMLResponse,
-    responses=responses(404, *CALLER, 503, page=True),
+    responses=responses(404, 406, *CALLER, 503, media_types=ELEMENT_FORMATS, page=True),
 )
 async def element_page(request: Request, name: str, store: StoreDep, caller: CallerDep) -> Response:
+    """The supplies holding an element, group or list entry, and its criticality: the EU
+    lists each element is on, its main applications and the recoverable mass the caller's
+    supplies hold by category (JSON: :meth:`Criticality.to_dict` plus ``supplies``)."""
+    representation = conneg.negotiate(request, ELEMENT_FORMATS)
     try:
         data = await run_in_threadpool(_element_data, store, name, caller)
     except InputError as error:
+        if representation is conneg.JSON:
+            body = {"error": str(error), "suggestions": list(error.suggestions)}
+            return JSONResponse(body, status_code=404)
         return render(
             request,
             "error.html",
@@ -89,12 +102,22 @@ async def element_page(request: Request, name: str, store: StoreDep, caller: Cal
             message=str(error),
             suggestions=list(error.suggestions),
         )
-    return render(request, "element.html", name=name, **data)
+    headers = conneg.negotiated_headers(request, ELEMENT_FORMATS)
+    if representation is conneg.JSON:
+        body = {
+            **data["criticality"].to_dict(),
+            "supplies": [result.to_dict() for result in data["results"]],
+        }
+        return JSONResponse(body, headers=headers)
+    response = render(request, "element.html", name=name, **data)
+    response.headers.update(headers)
+    return response
 
 
 def _element_data(store: CatalogueStore, name: str, caller: Any) -> dict[str, Any]:
     found = resolve(name)
     results = match_element(store, name, caller=caller)
+    facts = criticality(found, results)
     known = [r for r in results if r.recoverable and r.recoverable.mass is not None]
     unknown = [r for r in results if r not in known]
     # Flows (t/a) and stocks (t) never share a chart: a year's output and a standing
@@ -112,7 +135,37 @@ def _element_data(store: CatalogueStore, name: str, caller: Any) -> dict[str, An
         "sections": sections,
         "unknown": unknown,
         "aggregates": aggregates,
+        "criticality": facts,
+        "category_charts": _category_charts(facts),
     }
+
+
+def _category_charts(facts: Criticality) -> list[Any]:
+    """Small charts of the recoverable mass by kind of supply, one per unit (a year's
+    output in t/a and standing amounts in t never share a chart)."""
+    charts = []
+    for unit in ("t/a", "t"):
+        totals = [total for total in facts.totals if total.unit == unit and total.mass > 0]
+        chart = bar_chart(
+            f"Recoverable {facts.label} by kind of supply ({unit})",
+            f"Recoverable mass of {facts.label} in the visible supplies of each kind, in {unit}.",
+            unit,
+            [
+                (
+                    f"{CATEGORY_WORDS[total.category]} ({total.supplies})",
+                    float(total.mass),
+                    amount(total.mass, None, unit),
+                )
+                for total in totals
+            ],
+            headings=("Kind of supply (supplies)", "Recoverable mass"),
+        )
+        if chart is not None:
+            charts.append(chart)
+    return charts
+
+
+CATEGORY_WORDS = {"flow": "flows", "stock": "stocks", "deposit": "deposits"}
 
 
 def _unit_order(unit: str | None) -> tuple[int, str]:
@@ -402,19 +455,32 @@ def _cell(term: Any) -> str:
 
 @router.get(
     "/elements",
-    summary="Element pages: a form and the critical raw materials",
+    summary="Element pages: a form and the critical raw materials the catalogue holds",
     response_class=HTMLResponse,
     responses={
         303: {"description": "with a name: to its element page"},
-        **responses(404, *CALLER, 503, page=True),
+        **responses(404, 406, *CALLER, 503, media_types=ELEMENT_FORMATS, page=True),
     },
 )
 async def element_index(
-    request: Request, name: Annotated[str, Query(max_length=100)] = ""
+    request: Request,
+    store: StoreDep,
+    caller: CallerDep,
+    name: Annotated[str, Query(max_length=100)] = "",
 ) -> Response:
-    """With ``name`` (the home page's form), the element page; without, an index."""
+    """With ``name`` (the home page's form), the element page; without, every element on
+    an EU list that the caller's supplies hold, with its lists and recoverable mass by
+    kind of supply (JSON: ``{"elements": [...]}``)."""
     from fastapi.responses import RedirectResponse
 
     if name.strip():
         return RedirectResponse(f"/elements/{quote(name.strip(), safe='')}", status_code=303)
-    return render(request, "elements.html", shortcuts=CRM_SHORTCUTS)
+    representation = conneg.negotiate(request, ELEMENT_FORMATS)
+    holdings = await run_in_threadpool(held_critical_elements, store, caller=caller)
+    headers = conneg.negotiated_headers(request, ELEMENT_FORMATS)
+    if representation is conneg.JSON:
+        body = {"elements": [holding.to_dict() for holding in holdings]}
+        return JSONResponse(body, headers=headers)
+    response = render(request, "elements.html", shortcuts=CRM_SHORTCUTS, holdings=holdings)
+    response.headers.update(headers)
+    return response
