@@ -17,9 +17,9 @@ those of the supplies it lists.
 
 :func:`held_critical_elements` is the index: every listed element the caller's supplies
 hold, with the same totals summed in SPARQL from the estimates materialised at load time
-(``pages/example_totals_per_critical_raw_material.rq``, also an example on the query page). Everything
-about the catalogue runs over the caller's view (:func:`catalogue.access.view_for`);
-lists and applications are the public ontology.
+(``pages/example_totals_per_critical_raw_material.rq``, also an example on the query
+page). Everything about the catalogue runs over the caller's view
+(:func:`catalogue.access.view_for`); lists and applications are the public ontology.
 """
 
 from __future__ import annotations
