@@ -185,7 +185,15 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("POST", "/sparql"): Probe("list", each(("POST", "/sparql", {"query": ALL}, CSV))),
     ("GET", "/query/run"): Probe("list", each(("GET", "/query/run", {"query": ALL}, HTML))),
     ("GET", "/map"): Probe("list", each(("GET", "/map", {}, HTML))),
-    ("GET", "/elements/{name}"): Probe("list", each(("GET", "/elements/V", {}, HTML))),
+    ("GET", "/elements/{name}"): Probe(
+        "list",
+        each(("GET", "/elements/V", {}, HTML), ("GET", "/elements/V", {"format": "json"}, {})),
+    ),
+    # The critical raw materials the caller's supplies hold: totals, no stream named.
+    ("GET", "/elements"): Probe(
+        "summary",
+        each(("GET", "/elements", {}, HTML), ("GET", "/elements", {"format": "json"}, {})),
+    ),
     ("GET", "/dumps/catalogue.{fmt}"): Probe(
         "list",
         lambda level: [("GET", f"/dumps/catalogue.{fmt}", {}, {}) for fmt in ("ttl", "nq")],
@@ -201,7 +209,6 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("GET", "/submissions/{identifier}"): Probe(
         "submission", per_level(lambda level: ("GET", f"/submissions/mx-{level}", {}, {}))
     ),
-    ("GET", "/elements"): Probe("open", each(("GET", "/elements", {}, HTML))),
     ("GET", "/query"): Probe("open", each(("GET", "/query", {}, HTML))),
     ("GET", "/ontology"): Probe("open", each(("GET", "/ontology", {}, TURTLE))),
     ("GET", "/ontology/{term:path}"): Probe("open", each(("GET", "/ontology/FlyAsh", {}, TURTLE))),
