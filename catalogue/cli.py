@@ -668,7 +668,7 @@ def run_harvest(args: argparse.Namespace) -> int:
             print(
                 f"{result.source}: {result.status}, {result.streams} streams in {result.graph}"
                 f" ({len(result.rejected)} rejected, {result.not_public} not public, "
-                f"{result.links} links)"
+                f"{result.elsewhere} held already, {result.links} links)"
             )
             for rejected in result.rejected:
                 print(f"  rejected {rejected.stream}: {rejected.reason['en']}", file=sys.stderr)

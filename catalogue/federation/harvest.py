@@ -31,7 +31,7 @@ from catalogue import queries
 from catalogue.access import Level, inferred_graph, submission_levels
 from catalogue.config import Settings
 from catalogue.federation.identity import link_quads, links_graph
-from catalogue.federation.records import Rejected, Selection, select, without
+from catalogue.federation.records import Rejected, Selection, drop, select, without
 from catalogue.federation.sources import (
     AllowList,
     FederationError,
@@ -88,6 +88,8 @@ class HarvestResult:
     distribution: str
     rejected: list[Rejected] = field(default_factory=list)
     not_public: int = 0
+    elsewhere: int = 0
+    """Streams left out because another graph already holds them (same IRI)."""
     links: int = 0
 
     def as_dict(self) -> dict[str, object]:
@@ -99,6 +101,7 @@ class HarvestResult:
             "distribution": self.distribution,
             "rejected": [{"stream": r.stream, "reason": r.reason["en"]} for r in self.rejected],
             "not_public": self.not_public,
+            "elsewhere": self.elsewhere,
             "links": self.links,
         }
 
@@ -149,6 +152,7 @@ def harvest(
             f"{source.url}: no public stream to harvest"
             + (f" ({len(selection.rejected)} rejected)" if selection.rejected else "")
         )
+    _leave_out_held(store, graph, selection)
     progress(f"{source.url}: linking organisations and sites, materialising inferences")
     links = link_quads(store, graph, selection.quads)
     quads = _stored(graph, meta, selection, links)
@@ -174,6 +178,7 @@ def harvest(
         distribution=fetched.url,
         rejected=selection.rejected,
         not_public=selection.not_public,
+        elsewhere=len(selection.elsewhere),
         links=len(links),
     )
 
@@ -285,6 +290,19 @@ def _validate(selection: Selection, source: Source) -> None:
                 found[lang].append(f"{problem.column or 'stream'}: {problem.text(lang)}")
         without(selection, reasons)
     raise FederationError(f"{source.url}: still not valid after rejecting streams")
+
+
+def _leave_out_held(store: CatalogueStore, graph: NamedNode, selection: Selection) -> None:
+    """Leave out the streams another graph of the catalogue already holds (the same stream
+    reached by two paths: once is enough, and twice multiplies query solutions)."""
+    query = queries.bind(
+        queries.load("federation/held_streams"),
+        {"stream": [NamedNode(stream) for stream in selection.streams]},
+    )
+    for row in store.select(query):
+        if not belongs_to(row["graph"], graph.value):  # type: ignore[arg-type]
+            selection.elsewhere[row["stream"].value] = row["graph"].value
+    drop(selection, set(selection.elsewhere))
 
 
 def _stored(

@@ -59,6 +59,8 @@ class Selection:
     """Stream IRI -> identifier, for every stream kept."""
     rejected: list[Rejected] = field(default_factory=list)
     not_public: int = 0
+    elsewhere: dict[str, str] = field(default_factory=dict)
+    """Stream IRI -> the graph that already holds it (left out: :func:`drop`)."""
     left_out: int = 0
     """Statements about nothing a kept stream reaches, or materialised ones."""
 
@@ -116,6 +118,12 @@ def without(selection: Selection, rejected: dict[str, dict[str, list[str]]]) -> 
     for stream, reasons in sorted(rejected.items()):
         text = {lang: "; ".join(found) for lang, found in reasons.items()}
         selection.rejected.append(Rejected(stream, text))
+    drop(selection, set(rejected))
+
+
+def drop(selection: Selection, streams: set[str]) -> None:
+    """Take ``streams`` out of the selection, with whatever only they reached."""
+    for stream in streams:
         selection.streams.pop(stream, None)
     by_subject: dict[str, list[Quad]] = defaultdict(list)
     for quad in selection.quads:
