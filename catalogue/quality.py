@@ -75,14 +75,17 @@ ELEMENT = NamedNode(SS.element)
 DERIVED_FROM = NamedNode(SS.derivedFrom)
 REFERENCE_YEAR = NamedNode(SS.referenceYear)
 UNIT = NamedNode(SS.unit)
+WASTE_CODE = NamedNode(SS.wasteCode)
+NACE = NamedNode(SS.naceActivity)
+STATUS = NamedNode(SS.status)
+TREATMENT = NamedNode(SS.currentTreatment)
 QUANTITY_VALUES = frozenset(
     {NamedNode(SS.numericValue), NamedNode(SS.minimumValue), NamedNode(SS.maximumValue)}
 )
-FRACTIONS = (
-    NamedNode(SS.massFraction),
-    NamedNode(SS.minimumMassFraction),
-    NamedNode(SS.maximumMassFraction),
-)
+MASS_FRACTION = str(SS.massFraction)
+MINIMUM_MASS_FRACTION = str(SS.minimumMassFraction)
+MAXIMUM_MASS_FRACTION = str(SS.maximumMassFraction)
+FRACTIONS = frozenset({MASS_FRACTION, MINIMUM_MASS_FRACTION, MAXIMUM_MASS_FRACTION})
 
 RECOMMENDED: dict[str, tuple[str, ...]] = {
     # What a receiver needs to judge a supply without calling its holder: how much, of
@@ -271,7 +274,12 @@ class Assessor:
         self.figures = typical_figures()
         self.years: dict[object, int] = {}
         self.notes: dict[object, list[tuple[str, str, str]]] = defaultdict(list)
-        for quads in by_subject.values():
+        for subject, quads in by_subject.items():
+            # version records and notes are fragments: most subjects are passed over here
+            if not isinstance(subject, NamedNode) or (
+                "#version-" not in subject.value and "#note-" not in subject.value
+            ):
+                continue
             stream = _first(quads, IS_VERSION_OF)
             year = _decimal(_first(quads, REPORTING_YEAR))
             if stream is not None and year is not None:
@@ -291,8 +299,11 @@ class Assessor:
 
     def streams(self) -> Iterator[tuple[NamedNode, list[Quad]]]:
         for subject, quads in self.by_subject.items():
-            if isinstance(subject, NamedNode) and any(
-                q.predicate == TYPE and q.object.value in STREAM_TYPES for q in quads
+            # a stream's IRI has no fragment; its parts' do
+            if (
+                isinstance(subject, NamedNode)
+                and "#" not in subject.value
+                and any(q.predicate == TYPE and q.object.value in STREAM_TYPES for q in quads)
             ):
                 yield subject, quads
 
@@ -347,11 +358,11 @@ class Assessor:
             "reference_year": REFERENCE_YEAR in held,
             "composition": bool(predicates & {HAS_COMPOSITION, HAS_REQUIREMENT}),
             "location": HAS_GEOMETRY in predicates,
-            "ewc": NamedNode(SS.wasteCode) in predicates,
-            "nace": NamedNode(SS.naceActivity) in predicates,
+            "ewc": WASTE_CODE in predicates,
+            "nace": NACE in predicates,
             "source": SOURCE in predicates,
-            "status": NamedNode(SS.status) in predicates,
-            "treatment": NamedNode(SS.currentTreatment) in predicates,
+            "status": STATUS in predicates,
+            "treatment": TREATMENT in predicates,
         }
         return [name for name in RECOMMENDED["demand" if demand else "supply"] if not present[name]]
 
@@ -392,17 +403,27 @@ class Assessor:
         for link in self._fragment(quads, HAS_COMPOSITION):
             if link.predicate != HAS_COMPONENT:
                 continue
-            facts = self.by_subject.get(link.object, [])
-            exact, low, high = (_decimal(_first(facts, p)) for p in FRACTIONS)
-            best = exact if exact is not None else None
+            # one pass over the component's facts: this runs for every part of every stream
+            figures: dict[str, Decimal | None] = {}
+            element: object = None
+            derived = False
+            for fact in self.by_subject.get(link.object, ()):
+                name = fact.predicate.value
+                if name in FRACTIONS:
+                    figures[name] = _decimal(fact.object)
+                elif name == ELEMENT.value:
+                    element = fact.object
+                elif name == DERIVED_FROM.value:
+                    derived = True
+            best = figures.get(MASS_FRACTION)
+            low, high = figures.get(MINIMUM_MASS_FRACTION), figures.get(MAXIMUM_MASS_FRACTION)
             if best is None and low is not None and high is not None:
                 best = (low + high) / 2
-            element = _first(facts, ELEMENT)
             if best is None:
                 continue
             if isinstance(element, NamedNode):
                 contents[element] += best
-            if _first(facts, DERIVED_FROM) is None:
+            if not derived:
                 stated += best
         if stated > 1:
             deductions += FIGURE_DEDUCTION

@@ -16,27 +16,9 @@ import pytest
 
 from tests.api.conftest import LiveServer, loaded_store, service_settings, start_server, stop_server
 from tests.api.test_pages import ARTIFACTS, browser  # noqa: F401  (the Chromium fixture)
+from tests.catalogue.test_quality import COMPLETE as BLAST_FURNACE_SLAG
 
-COMPLETE = {
-    "identifier": "good-slag",
-    "kind": "supply",
-    "name": "Well described slag",
-    "organisation": "Acme Iron AS",
-    "country": "NO",
-    "latitude": "59.1",
-    "longitude": "9.6",
-    "nace": "24.10",
-    "material": "blast furnace slag",
-    "ewc": "10 02 02",
-    "quantity": "300000",
-    "unit": "t/a",
-    "reference_year": "2024",
-    "composition": "CaO=40 %; SiO2=35 %",
-    "composition_basis": "measured",
-    "status": "by-product",
-    "treatment": "material-recovery",
-    "source": "Acme annual report 2024",
-}
+COMPLETE = {**BLAST_FURNACE_SLAG, "identifier": "good-slag", "name": "Well described slag"}
 ROWS = [
     COMPLETE,
     {**COMPLETE, "identifier": "odd-slag", "name": "Odd slag", "composition": "CaO=10 %"}
@@ -142,6 +124,6 @@ def test_the_stream_page_shows_the_score_as_a_bar_and_the_deductions(
 
 def test_the_query_page_offers_the_quality_example(quality_server: LiveServer) -> None:
     with quality_server.client(accept="text/html") as http:
-        page = http.get("/query", params={"example": "pages/example_streams_by_quality"})
+        page = http.get("/query", params={"example": "pages/example_top_quality_streams"})
     assert page.status_code == 200
     assert "ss:qualityScore" in page.text

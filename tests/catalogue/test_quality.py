@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pyoxigraph import NamedNode, Quad
+from pyoxigraph import Literal, NamedNode, Quad
 
 from catalogue import lookup
 from catalogue.access import ADMINISTRATOR, ANONYMOUS, Caller, Role, view_for
@@ -53,6 +53,16 @@ COMPLETE = {
 }
 """Every recommended field, a measured composition within the usual ranges (Ca 28.6 % of
 21.4-32.2 %, Si 16.4 % of 12.6-18.7 %), figures one year old: nothing to deduct."""
+
+
+SPARSE = {
+    "identifier": "sparse",
+    "kind": "supply",
+    "name": "Some slag",
+    "organisation": "Acme Iron AS",
+    "material": "blast furnace slag",
+}
+"""The required fields alone."""
 
 
 def row(**changes: str) -> dict[str, str]:
@@ -98,14 +108,7 @@ def test_a_complete_measured_recent_plausible_supply_scores_1(tmp_path: Path) ->
 
 
 def test_a_sparse_supply_scores_low_and_names_what_is_missing(tmp_path: Path) -> None:
-    sparse = {
-        "identifier": "sparse",
-        "kind": "supply",
-        "name": "Some slag",
-        "organisation": "Acme Iron AS",
-        "material": "blast furnace slag",
-    }
-    found = quality(loaded(tmp_path, sparse), "sparse")
+    found = quality(loaded(tmp_path, SPARSE), "sparse")
     assert found["completeness"] == 0
     assert found["basis"] == 0
     assert found["age"] == 0.5 and found["age_years"] is None
@@ -275,13 +278,7 @@ def test_notes_are_the_warnings_of_each_stream_row_once_each() -> None:
     assert subjects == ["urn:s/one#note-1", "urn:s/one#note-2", "urn:s/two#note-1"]
     rules = {q.subject.value: q.object.value for q in quads if q.predicate.value == str(SS.rule)}
     assert rules == {"urn:s/one#note-1": "a", "urn:s/one#note-2": "b", "urn:s/two#note-1": "c"}
-    assert Quad(NamedNode("urn:s/one#note-2"), NamedNode(SS.column), _text("ewc")) in quads
-
-
-def _text(value: str) -> Any:
-    from pyoxigraph import Literal
-
-    return Literal(value)
+    assert Quad(NamedNode("urn:s/one#note-2"), NamedNode(SS.column), Literal("ewc")) in quads
 
 
 def test_a_demand_is_scored_without_a_composition_basis(tmp_path: Path) -> None:
@@ -342,13 +339,7 @@ def test_a_confidential_streams_quality_and_notes_are_as_hidden_as_the_stream(
 
 
 def test_min_quality_filters_the_list_and_its_count(tmp_path: Path) -> None:
-    sparse = {
-        "identifier": "sparse",
-        "kind": "supply",
-        "name": "Slag",
-        "organisation": "Acme Iron AS",
-        "material": "slag",
-    }
+    sparse = {**SPARSE, "material": "slag"}
     store = loaded(tmp_path, row(), sparse)
     view = view_for(store, ADMINISTRATOR)
 
