@@ -6,7 +6,6 @@ on the query page; deposits in CRM-first results over HTTP as on the command lin
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,34 +23,17 @@ from catalogue.queries import load
 from catalogue.store import opened_store
 from tests.api.conftest import LiveServer, loaded_store, service_settings, start_server, stop_server
 from tests.api.test_pages import browser, structure  # noqa: F401 (the Chromium fixture)
+from tests.catalogue.matching.test_crm import write_template
+from tests.catalogue.test_deposits import GALLIUM_ROWS
 
 DEPOSITS = demo_file().with_name(DEPOSITS_FILE)
-BASE = {"organisation": "Test Residues AS", "country": "NO", "state": "sludge"}
-ROWS = [
-    # 100 kt/a x 40 g/t = 4 t/a of gallium in a public flow.
-    {"identifier": "crit-ga-flow", "kind": "supply", "name": "Gallium-bearing zinc residue",
-     "material": "zinc leach residue", "quantity": "100", "unit": "kt/a",
-     "composition": "Ga=40 g/t; Zn=18 %"},
-    # A restricted deposit: 10 Mt x 100 g/t = 1,000 t the public never sees.
-    {"identifier": "crit-hidden-deposit", "kind": "deposit", "name": "Hidden red mud pond",
-     "material": "red mud", "quantity": "10", "unit": "Mt", "composition": "Ga=100 g/t",
-     "accessibility": "capped", "deposit_status": "closed", "confidentiality": "restricted"},
-]  # fmt: skip
-
-
-def write_rows(path: Path) -> Path:
-    full = [{**BASE, **row} for row in ROWS]
-    columns = list(dict.fromkeys(column for row in full for column in row))
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(full)
-    return path
 
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    extra = write_rows(tmp_path_factory.mktemp("criticality-rows") / "criticality.csv")
+    # A public gallium flow (5 t/a) and a restricted gallium deposit (5,000 t).
+    rows = [GALLIUM_ROWS[0], GALLIUM_ROWS[3]]
+    extra = write_template(tmp_path_factory.mktemp("criticality-rows") / "more.csv", rows)
     return [demo_file(), DEPOSITS, extra]
 
 
@@ -98,13 +80,13 @@ def test_gallium_json_gives_lists_applications_and_visible_totals(client: httpx.
     assert "light-emitting diodes (LEDs) and photocells" in gallium["applications"]["en"]
     assert "lysdioder (LED) og fotoceller" in gallium["applications"]["nb"]
     assert "[002] L1378" in gallium["applications_source"]
-    # Public only: the demo deposit (1,500 t) and the flow (4 t/a), not the hidden deposit.
+    # Public only: the demo deposit (1,500 t) and the flow (5 t/a), not the hidden deposit.
     assert by_category(body["recoverable"]) == {
-        "flow": (4.0, "t/a", 1),
+        "flow": (5.0, "t/a", 1),
         "deposit": (1500.0, "t", 1),
     }
     supplies = {s["identifier"]: s for s in body["supplies"]}
-    assert set(supplies) == {"crit-ga-flow", "alteo-gardanne-red-mud-cassidaigne"}
+    assert set(supplies) == {"ga-flow", "alteo-gardanne-red-mud-cassidaigne"}
     assert supplies["alteo-gardanne-red-mud-cassidaigne"]["category"] == "deposit"
 
 
@@ -145,14 +127,14 @@ def test_gallium_page_html_shows_lists_applications_totals_and_categories(
     assert "deposits and landfills" in html and "1,500 t" in html
     assert "Recoverable gallium by kind of supply (t)" in html
     assert '<td class="category">deposit</td>' in html
-    assert "Hidden red mud pond" not in html and "crit-hidden-deposit" not in html
+    assert "Hidden deposit" not in html and "ga-hidden-deposit" not in html
 
 
 def test_index_lists_each_listed_element_the_catalogue_holds(client: httpx.Client) -> None:
     body = client.get("/elements", params={"format": "json"}).json()
     held = {element["symbol"]: element for element in body["elements"]}
     assert held["Ga"]["recoverable"] == {
-        "flow": {"mass": 4.0, "unit": "t/a"},
+        "flow": {"mass": 5.0, "unit": "t/a"},
         "stock": {"mass": 0.0, "unit": "t"},
         "deposit": {"mass": 1500.0, "unit": "t"},
     }
@@ -170,7 +152,7 @@ def test_index_totals_are_the_callers_view(second_store: Path) -> None:
             h.element.symbol: h for h in held_critical_elements(store, caller=ADMINISTRATOR)
         }
     assert public["Ga"].deposit == 1500
-    assert everything["Ga"].deposit == 2500  # and the restricted pond's 1,000 t
+    assert everything["Ga"].deposit == 6500  # and the restricted deposit's 5,000 t
 
 
 def test_query_page_offers_and_runs_the_example(client: httpx.Client) -> None:

@@ -8,7 +8,6 @@ in ``t``), on every backend.
 
 from __future__ import annotations
 
-import csv
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -21,10 +20,10 @@ from catalogue.ingest.to_rdf import map_rdf_streams
 from catalogue.namespaces import ACCESSIBILITY, DEPOSIT_STATUS, RDF_TYPE, SS
 from catalogue.store import opened_store
 from tests.backends import Backend
+from tests.catalogue.matching.test_crm import write_template
 
 DATA = "https://w3id.org/sidestream/data/"
 DEPOSIT = NamedNode(str(SS.Deposit))
-BASE = {"organisation": "Test Mining", "country": "NO", "state": "sludge"}
 GALLIUM_ROWS = [
     # A flow: 100 kt/a x 50 g/t = 5 t/a of gallium; flows come first.
     {"identifier": "ga-flow", "kind": "supply", "name": "Zinc residue",
@@ -43,16 +42,6 @@ GALLIUM_ROWS = [
      "material": "red mud", "quantity": "50", "unit": "Mt", "composition": "Ga=100 ppm",
      "accessibility": "capped", "deposit_status": "remediated", "confidentiality": "restricted"},
 ]  # fmt: skip
-
-
-def write_template(path: Path, rows: list[dict[str, str]]) -> Path:
-    full = [{**BASE, **row} for row in rows]
-    columns = list(dict.fromkeys(column for row in full for column in row))
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(full)
-    return path
 
 
 def match_json(backend: Backend, capsys: pytest.CaptureFixture[str], *args: str) -> list[dict]:
