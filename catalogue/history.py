@@ -159,6 +159,11 @@ class Rewrite:
     quads: list[Quad] = field(default_factory=list)
     metadata_subjects: list[NamedNode] = field(default_factory=list)
 
+    def merge(self, other: Rewrite) -> None:
+        self.drops += other.drops
+        self.quads += other.quads
+        self.metadata_subjects += other.metadata_subjects
+
 
 def move_to_history(
     store: CatalogueStore,
@@ -185,7 +190,7 @@ def move_to_history(
         for stream in sorted(withdrawn.get(year, ())):
             moved.append(Quad(NamedNode(stream), NamedNode(SS.withdrawnIn), year_literal(year)))
         target = history_graph(submission, year)
-        moved += asserted_triples(store, target)
+        moved = _distinct(moved + asserted_triples(store, target))
         levels = submission_levels(moved)
         rewrite.drops += content_graphs(target)
         rewrite.quads += content_quads(moved, target, levels)
@@ -201,6 +206,59 @@ def move_to_history(
     if remaining:
         rewrite.quads += content_quads(remaining, submission, submission_levels(remaining))
     return rewrite
+
+
+def restore_from_history(
+    store: CatalogueStore, submission: NamedNode, meta: NamedNode, year: int, streams: set[str]
+) -> Rewrite:
+    """The inverse of :func:`move_to_history`: ``streams`` (IRIs) of ``submission`` that a
+    version reported for ``year`` replaced become current again (that version's submission
+    is being withdrawn). The history graph keeps what else it held."""
+    from catalogue.publish import content_graphs, content_quads
+
+    rewrite = Rewrite()
+    source = history_graph(submission, year)
+    staying, back = split_streams(asserted_triples(store, source), streams)
+    rewrite.drops += content_graphs(source)
+    graphs = level_graphs(source)
+    rewrite.metadata_subjects += list(graphs.values())
+    if any(
+        quad.predicate.value == RDF_TYPE and quad.object.value in STREAM_TYPES for quad in staying
+    ):
+        levels = submission_levels(staying)
+        rewrite.quads += content_quads(staying, source, levels)
+        for level in sorted(levels.used):
+            rewrite.quads += [
+                Quad(graphs[level], IS_PART_OF, submission, meta),
+                Quad(graphs[level], NamedNode(SS.confidentiality), level.iri, meta),
+                Quad(graphs[level], NamedNode(SS.currentUntil), year_literal(year), meta),
+            ]
+    current = _distinct(asserted_triples(store, submission) + back)
+    rewrite.drops += content_graphs(submission)
+    rewrite.quads += content_quads(current, submission, submission_levels(current))
+    return rewrite
+
+
+def replaced_versions(
+    store: CatalogueStore, streams: Iterable[str], year: int
+) -> dict[str, set[str]]:
+    """Submission -> which of ``streams`` (IRIs) it holds in its history graph of ``year``:
+    the versions that versions reported for ``year`` replaced."""
+    wanted = [NamedNode(stream) for stream in streams]
+    if not wanted:
+        return {}
+    query = queries.bind(
+        queries.load("history/replaced_versions"), {"stream": wanted, "until": year_literal(year)}
+    )
+    found: dict[str, set[str]] = defaultdict(set)
+    for row in store.select(query):
+        found[row["submission"].value].add(row["stream"].value)
+    return dict(found)
+
+
+def _distinct(quads: list[Quad]) -> list[Quad]:
+    """``quads`` once each, in order (an organisation described in both parts of a move)."""
+    return list(dict.fromkeys(quads))
 
 
 def submission_graphs(store: CatalogueStore, submission: NamedNode) -> list[NamedNode]:

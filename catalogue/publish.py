@@ -31,6 +31,7 @@ from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse, serialize
 
 from catalogue import queries
 from catalogue.access import (
+    STREAM_TYPES,
     SubmissionLevels,
     inferred_graph,
     level_graphs,
@@ -40,9 +41,13 @@ from catalogue.access import (
 from catalogue.config import Settings
 from catalogue.errors import SubmissionRejected
 from catalogue.history import (
+    Rewrite,
     VersionStamp,
+    asserted_triples,
     move_to_history,
     previous_versions,
+    replaced_versions,
+    restore_from_history,
     submission_graphs,
     year_literal,
 )
@@ -867,22 +872,41 @@ def _map_chunk(chunk: TemplateTable, base: str) -> Mapped:
 
 def withdraw(store: CatalogueStore, settings: Settings, submission_id: str) -> bool:
     """Remove a submission (one loaded by mistake), its history, its inferences and its
-    provenance in one transaction. A stream that is no longer reported is withdrawn with
-    :func:`withdraw_stream` instead, which keeps its history."""
+    provenance in one transaction; the versions its streams had replaced are current
+    again. A stream that is no longer reported is withdrawn with :func:`withdraw_stream`
+    instead, which keeps its history."""
     try:
         graph = submission_iri(settings, submission_id)
     except ValueError:
         return False  # not IRI material (a quote, a space): no submission has that name
     if graph.value not in _existing_submissions(store):
         return False
+    meta = catalogue_graph(settings)
     graphs = {graph, *submission_graphs(store, graph)}
     drops = [g for part in sorted(graphs, key=lambda g: g.value) for g in content_graphs(part)]
+    change = Rewrite(
+        drops=drops, metadata_subjects=[g for g in drops if not g.value.endswith("/inferred")]
+    )
+    # the versions this submission's current streams replaced are current again
+    years = [
+        int(r["year"]) for r in submissions(store) if r["submission"] == graph.value and "year" in r
+    ]
+    year = years[0] if years else None
+    if year is not None:
+        streams = {
+            quad.subject.value
+            for quad in asserted_triples(store, graph)
+            if quad.predicate.value == RDF_TYPE and quad.object.value in STREAM_TYPES
+        }
+        for earlier, back in sorted(replaced_versions(store, streams, year).items()):
+            if earlier != graph.value:
+                change.merge(restore_from_history(store, NamedNode(earlier), meta, year, back))
     store.write(
         SubmissionWrite(
-            quads=[],
-            replaces=drops,
-            metadata_graph=catalogue_graph(settings),
-            metadata_subjects=[g for g in drops if not g.value.endswith("/inferred")],
+            quads=change.quads,
+            replaces=change.drops,
+            metadata_graph=meta,
+            metadata_subjects=change.metadata_subjects,
         )
     )
     return True
