@@ -304,11 +304,13 @@ def write_xlsx_template(
         dimension.width = _WIDTHS.get(name, max(12, len(name) + 4))
         if name not in NUMBER_COLUMNS:
             dimension.number_format = "@"
-    for row in rows:
-        streams.append([cell_value(name, row.get(name)) for name in NAMES])
-        for cell in streams[streams.max_row]:
-            if cell.data_type == "f":  # text that starts with "=" is text, not a formula
-                cell.data_type = "s"
+    for number, row in enumerate(rows, start=2):
+        for index, name in enumerate(NAMES, start=1):
+            value = cell_value(name, row.get(name))
+            if value is not None:
+                cell = streams.cell(row=number, column=index, value=value)
+                if cell.data_type == "f":  # text that starts with "=" is text, not a formula
+                    cell.data_type = "s"
 
     _help_sheet(workbook.create_sheet(HELP_SHEET), lists, lang)
     _examples_sheet(workbook.create_sheet(EXAMPLES_SHEET))
