@@ -99,12 +99,22 @@ def template_rows(
         )
     streams = [row["stream"] for row in store.select(query, view)]
     spell = Spellings(vocabulary or Vocabulary.load())
+    asserted = asserted_view(store, view)
     rows: list[Row] = []
     for start in range(0, len(streams), BATCH):
         batch = streams[start : start + BATCH]
-        statements = _statements(store, view, batch)
+        statements = _statements(store, asserted, batch)
         rows.extend(stream_row(s.value, statements[s.value], spell) for s in batch)
     return rows
+
+
+def asserted_view(store: CatalogueStore, view: View) -> View:
+    """``view`` without its inferred graphs (``…/inferred``): the statements as written.
+
+    Never more than ``view``; the whole store's asserted graphs for the internal view of
+    everything."""
+    graphs = store.named_graphs() if view.graphs is None else view.graphs
+    return View(tuple(graph for graph in graphs if not graph.value.endswith("/inferred")))
 
 
 def _statements(
