@@ -383,6 +383,23 @@ def read_mapped(path: Path, mapping: ColumnMapping, *, name: str | None = None) 
         sheet=source.sheet,
     )
     mapped = MappedTable(table, mapping)
+    wanted = (mapping.sheet or "").strip()
+    if source.sheet is not None and wanted and source.sheet.strip().lower() != wanted.lower():
+        table.problems.append(
+            Problem(
+                severity=Severity.VIOLATION,
+                message={
+                    "en": f"the mapping {mapping.path.name} reads the sheet '{wanted}', which "
+                    f"{file} does not have (its first sheet is '{source.sheet}')",
+                    "nb": f"mappingen {mapping.path.name} leser arket '{wanted}', som {file} "
+                    f"ikke har (det første arket heter '{source.sheet}')",
+                },
+                rule=RULE_SOURCE_COLUMN,
+                file=file,
+                value=wanted,
+            )
+        )
+        return mapped
     if not source.conforms and not source.rows:
         return mapped
     missing = [s for s in sources if s not in source.columns]

@@ -105,6 +105,8 @@ def test_the_same_report_as_csv_gives_the_same_statements(tmp_path: Path) -> Non
     [
         # a source column the file does not have
         ("organisation: Virksomhet", "organisation: Firma", "Firma", 1, "does not have"),
+        # a worksheet the workbook does not have
+        ("sheet: Avfall", "sheet: Utslipp", None, None, "reads the sheet 'Utslipp'"),
         # a waste code the material map does not list
         ('"03 03 05": deinking sludge', '"03 03 99": deinking sludge', "Avfallskode (material)",
          13, "'03 03 05' is not among the values"),
@@ -114,7 +116,7 @@ def test_the_same_report_as_csv_gives_the_same_statements(tmp_path: Path) -> Non
     ],
 )  # fmt: skip
 def test_a_broken_mapping_names_the_source_row_and_column_and_stores_nothing(
-    tmp_path: Path, capsys, old: str, new: str, column: str, row: int, words: str
+    tmp_path: Path, capsys, old: str, new: str, column: str | None, row: int | None, words: str
 ) -> None:
     store = tmp_path / "store"
     mapping = mapping_with(tmp_path, old, new)
