@@ -151,26 +151,22 @@ def round_status(store: CatalogueStore, history: View, year: int) -> list[Organi
     """Each organisation holding streams in ``history`` (the caller's view of every
     version), whether it reported any stream for ``year``, and its streams with the year of
     their latest version; by name."""
-    query = queries.bind(
-        queries.load("rounds/organisation_streams"), {"year": [year_literal(year)]}
-    )
+    rows = store.select(queries.bind(queries.load("rounds/organisation_streams")), history)
     found: dict[str, OrganisationStatus] = {}
-    for row in store.select(query, history):
+    years: dict[tuple[str, str], set[int]] = {}
+    for row in rows:
         iri = row["organisation"].value
-        status = found.setdefault(
-            iri,
-            OrganisationStatus(iri, row["name"].value if "name" in row else iri, False),
-        )
-        status.reported = status.reported or int(row["forYear"].value) == 1
-        status.streams.append(
-            {"identifier": row["identifier"].value, "latest": int(row["latest"].value)}
-        )
+        name = row["name"].value if "name" in row else iri
+        found.setdefault(iri, OrganisationStatus(iri, name, False))
+        years.setdefault((iri, row["identifier"].value), set()).add(int(row["reported"].value))
+    for (iri, identifier), reported in sorted(years.items()):
+        status = found[iri]
+        status.reported = status.reported or year in reported
+        status.streams.append({"identifier": identifier, "latest": max(reported)})
     return sorted(found.values(), key=lambda status: (status.name.casefold(), status.organisation))
 
 
-def round_templates(
-    store: CatalogueStore, view: View, year: int, folder: Path
-) -> dict[str, Path]:
+def round_templates(store: CatalogueStore, view: View, year: int, folder: Path) -> dict[str, Path]:
     """One pre-filled XLSX template per organisation holding streams in ``view`` (the
     caller's latest view): its streams' latest rows, to update for ``year`` and load again.
     Organisation IRI -> the file written, ``{organisation-slug}-{year}.xlsx`` in ``folder``."""
