@@ -372,8 +372,11 @@ def materialise(
     own: list[Holder] = []
     assessor = Assessor(by_subject, maps.ancestors)
     for stream, quads in assessor.streams():
-        quantity, _, _ = _quantity(quads, by_subject, maps)
-        flow = quantity.estimate.value if quantity is not None and quantity.unit == "t/a" else None
+
+        def flow(quads: list[Quad] = quads) -> Decimal | None:
+            quantity, _, _ = _quantity(quads, by_subject, maps)
+            return quantity.estimate.value if quantity and quantity.unit == "t/a" else None
+
         inferred |= assessor.assess(stream, quads, flow)
     for subject, quads in by_subject.items():
         if any(quad.predicate == TYPE and quad.object == SUPPLY for quad in quads):

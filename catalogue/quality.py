@@ -29,7 +29,7 @@ Validation warnings become notes before the statements are stored (:func:`note_q
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -308,9 +308,10 @@ class Assessor:
                 yield subject, quads
 
     def assess(
-        self, stream: NamedNode, quads: list[Quad], flow: Decimal | None
+        self, stream: NamedNode, quads: list[Quad], flow: Callable[[], Decimal | None]
     ) -> set[tuple[object, NamedNode, object]]:
-        """The assessment of one stream; ``flow`` is its yearly mass in t/a, if known."""
+        """The assessment of one stream; ``flow()`` is its yearly mass in t/a, if known
+        (asked only for a material with a usual largest flow)."""
         demand = any(q.predicate == TYPE and q.object == DEMAND for q in quads)
         issues = Issues([])
         missing = self._missing(quads, demand)
@@ -392,7 +393,7 @@ class Assessor:
         self,
         stream: NamedNode,
         quads: list[Quad],
-        flow: Decimal | None,
+        flow: Callable[[], Decimal | None],
         missing: list[str],
         issues: Issues,
     ) -> Decimal:
@@ -454,13 +455,14 @@ class Assessor:
                 )
         limited = next((c for c in classes if c in self.figures.maximum_flow), None)
         limit = self.figures.maximum_flow[limited] if limited is not None else None
-        if flow is not None and limit is not None and limited is not None and flow > limit:
-            cls = limited
+        mass = flow() if limit is not None else None
+        if mass is not None and limit is not None and limited is not None and mass > limit:
+            cls, flow_text = limited, {lang: _mass_flow(mass, lang) for lang in ("en", "nb")}
             deductions += FIGURE_DEDUCTION
             issues.add(
-                f"{_mass_flow(flow, 'en')} is more than one stream of {self._label(cls, 'en')} "
+                f"{flow_text['en']} is more than one stream of {self._label(cls, 'en')} "
                 f"usually is (at most {_mass_flow(limit, 'en')}): check the unit.",
-                f"{_mass_flow(flow, 'nb')} er mer enn én strøm av {self._label(cls, 'nb')} "
+                f"{flow_text['nb']} er mer enn én strøm av {self._label(cls, 'nb')} "
                 f"vanligvis er (høyst {_mass_flow(limit, 'nb')}): kontroller enheten.",
             )
         for en, nb, column in sorted(self.notes.get(stream, [])):
