@@ -20,6 +20,8 @@ from catalogue.store.base import CatalogueStore
 from tests.backends import Backend
 
 DATA = "https://w3id.org/sidestream/data/"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+PUBLIC = "https://w3id.org/sidestream/vocab/confidentiality/public"
 SLAG = DATA + "stream/eramet-kvinesdal-simn-slag"
 QUANTITY = """PREFIX ss: <https://w3id.org/sidestream/ontology/>
 SELECT ?value WHERE { <%s> ss:hasQuantity/ss:numericValue ?value }"""
@@ -248,3 +250,57 @@ def test_withdrawing_a_years_submission_brings_back_what_it_replaced(two_years: 
         assert values(store, QUANTITY % SLAG) == ["205000"]
     assert two_years.main("withdraw", "prosess21-demo-2021") == 0
     assert snapshot(two_years) == once
+
+
+def test_a_harvested_catalogues_identifiers_are_not_ours(tmp_path: Path) -> None:
+    """A stream harvested from another catalogue with an identifier a local file also uses
+    is another catalogue's stream: loading the file neither clashes with it nor makes a
+    new version of it (which would move the harvest into history)."""
+    from datetime import UTC, datetime
+
+    from pyoxigraph import Literal, NamedNode, Quad
+
+    from catalogue.config import Settings
+    from catalogue.publish import load_files
+    from catalogue.store.base import SubmissionWrite
+    from catalogue.store.oxigraph import OxigraphStore
+
+    settings = Settings()
+    store = OxigraphStore(tmp_path / "store")
+    try:
+        harvest = NamedNode(settings.data_base + "harvest/elsewhere")
+        meta = NamedNode(settings.data_base + "catalogue")
+        remote = NamedNode("https://elsewhere.example/data/stream/eramet-kvinesdal-simn-slag")
+        ss, dcterms = "https://w3id.org/sidestream/ontology/", "http://purl.org/dc/terms/"
+        store.write(
+            SubmissionWrite(
+                quads=[
+                    Quad(remote, NamedNode(RDF_TYPE), NamedNode(ss + "Supply"), harvest),
+                    Quad(
+                        remote,
+                        NamedNode(dcterms + "identifier"),
+                        Literal(SLAG.rsplit("/")[-1]),
+                        harvest,
+                    ),
+                    Quad(harvest, NamedNode(RDF_TYPE), NamedNode(ss + "Submission"), meta),
+                    Quad(
+                        harvest,
+                        NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom"),
+                        NamedNode("https://elsewhere.example/catalogue"),
+                        meta,
+                    ),
+                    Quad(harvest, NamedNode(dcterms + "isPartOf"), harvest, meta),
+                    Quad(harvest, NamedNode(ss + "confidentiality"), NamedNode(PUBLIC), meta),
+                ],
+                metadata_graph=meta,
+            )
+        )
+        before = sorted(str(q) for q in store.quads(harvest))
+        result = load_files(
+            [demo_rounds()[1][0]], store, settings, publisher="demo", now=datetime.now(UTC)
+        )
+        assert result.submissions[0].revised == 0
+        assert sorted(str(q) for q in store.quads(harvest)) == before
+        assert not [g for g in store.named_graphs() if "harvest/elsewhere/until" in g.value]
+    finally:
+        store.close()
