@@ -8,17 +8,21 @@ from fastapi import FastAPI
 def include_routes(app: FastAPI) -> None:
     from api.routes import (
         catalogue,
+        effects,
         history,
         linked_data,
         match,
         ontology,
         pages,
         publish,
+        rounds,
         sparql,
         streams,
     )
 
     app.include_router(history.router)
+    app.include_router(effects.router)
+    app.include_router(rounds.router)
     app.include_router(match.router)
     app.include_router(publish.router)
     app.include_router(pages.router)

@@ -178,6 +178,16 @@ PROBES: dict[tuple[str, str], Probe] = {
         ),
     ),
     ("GET", "/diff"): Probe("list", each(("GET", "/diff", {"from": "1999", "to": "2100"}, {}))),
+    # Totals of exchanges (this catalogue has none: the page and JSON must still hide nothing).
+    ("GET", "/effects"): Probe(
+        "summary",
+        each(("GET", "/effects", {}, {}), ("GET", "/effects", {"by": "symbiosis"}, HTML)),
+    ),
+    ("GET", "/rounds"): Probe("registered", each(("GET", "/rounds", {}, {}))),
+    # No round is open here: publishers get 404 (tests/api/test_rounds_api.py has the rest).
+    ("GET", "/rounds/{year}/template"): Probe(
+        "round-template", each(("GET", "/rounds/2025/template", {}, {}))
+    ),
     ("GET", "/organisations/{slug}/history"): Probe(
         "list", each(("GET", "/organisations/owner-works/history", {}, {}))
     ),
@@ -224,8 +234,9 @@ PROBES: dict[tuple[str, str], Probe] = {
         "open", each(("GET", "/static/vendor/leaflet/leaflet.js", {}, {}))
     ),
 }
-WRITES = {("POST", "/streams"), ("DELETE", "/submissions/{identifier}")}
-"""Tested by the write tests below, caller by caller and level by level."""
+WRITES = {("POST", "/streams"), ("DELETE", "/submissions/{identifier}"), ("POST", "/rounds")}
+"""Tested by the write tests below, caller by caller and level by level (``POST /rounds``
+by tests/api/test_rounds_api.py, caller by caller)."""
 
 
 def app_routes(app: FastAPI) -> set[tuple[str, str]]:
@@ -274,6 +285,10 @@ def expected_status(kind: str, caller: str, level: str) -> int:
         return 401
     if kind == "submission":
         return {"anonymous": 401, "reader": 403, "other": 404}.get(caller, 200)
+    if kind == "registered":
+        return 401 if caller == "anonymous" else 200
+    if kind == "round-template":
+        return {"anonymous": 401, "reader": 403}.get(caller, 404)
     if kind == "stream" and level not in SEES[caller]:
         return 404
     return 200
@@ -301,7 +316,7 @@ def test_reads(service: TokenService, route: tuple[str, str], caller: str) -> No
                     assert shown == {level}, where
                 elif probe.kind == "list":
                     assert shown == visible, where
-                elif probe.kind == "summary":
+                elif probe.kind in ("summary", "registered"):
                     assert shown <= visible, where
 
 

@@ -71,6 +71,7 @@ KNOWN = {
     ("GET", "/data/site/{organisation}/{site}"),
     ("GET", "/data/stream/{identifier}"),
     ("GET", "/diff"),
+    ("GET", "/effects"),
     ("GET", "/docs"),
     ("GET", "/docs/oauth2-redirect"),
     ("GET", "/dumps/catalogue.{fmt}"),
@@ -86,6 +87,9 @@ KNOWN = {
     ("GET", "/query"),
     ("GET", "/query/run"),
     ("GET", "/redoc"),
+    ("GET", "/rounds"),
+    ("POST", "/rounds"),
+    ("GET", "/rounds/{year}/template"),
     ("GET", "/sites/{organisation}/{site}"),
     ("GET", "/sparql"),
     ("POST", "/sparql"),
@@ -98,7 +102,7 @@ KNOWN = {
     ("DELETE", "/submissions/{identifier}"),
     ("GET", "/vocab/{scheme}/{code:path}"),
 }
-WRITES = {("POST", "/streams"), ("DELETE", "/submissions/{identifier}")}
+WRITES = {("POST", "/streams"), ("DELETE", "/submissions/{identifier}"), ("POST", "/rounds")}
 """Sent with the administrator's token, who may change anything: the worst case."""
 FORM_FIELDS = {("POST", "/sparql"): ["query", "update"]}
 """Parameters a route reads from a form body."""
