@@ -165,7 +165,8 @@ def list_streams(
          "unit": str | None,                         # template symbol, e.g. "t/a"
          "basis": str | None,                        # "flow" | "stock"
          "year": int | None,
-         "quality": float | None}                    # ss:qualityScore, 0 to 1
+         "quality": float | None,                    # ss:qualityScore, 0 to 1
+         "stale": bool}                              # not updated for two open rounds
     """
     bindings = filter_bindings(filters)
     total = _count(store, view, bindings)
@@ -185,7 +186,14 @@ def stream_items(
     gathered: dict[str, list[Row]] = defaultdict(list)
     for row in store.select(query, view):
         gathered[row["stream"].value].append(row)
-    return [_item(gathered[s.value]) for s in streams if s.value in gathered]
+    from catalogue.rounds import stale_streams
+
+    stale = stale_streams(store, view, streams)
+    return [
+        _item(gathered[s.value]) | {"stale": s.value in stale}
+        for s in streams
+        if s.value in gathered
+    ]
 
 
 def _item(rows: list[Row]) -> dict[str, Any]:

@@ -61,7 +61,7 @@ def charts(found: list[Aggregate]) -> list[Any]:
             if a.indicator == indicator.notation and a.status == "realised"
         ]
         chart = bar_chart(
-            f"{indicator.notation.capitalize()} saved by realised exchanges",
+            f"{indicator.label} saved by realised exchanges",
             f"The yearly saving of {indicator.notation} in {indicator.unit_symbol}, summed over "
             "the realised exchanges of each group.",
             indicator.unit_symbol,

@@ -38,6 +38,7 @@ from api.sparql.executor import QueryTimeout, SparqlExecutor, WorkerFailed, Work
 from api.sparql.worker import Reply
 from catalogue import lookup
 from catalogue.changes import stream_history
+from catalogue.rounds import stale_streams
 from catalogue.store.base import View
 
 router = APIRouter(tags=["streams"])
@@ -188,6 +189,7 @@ async def get_stream(
     summary = stream_page_summary(request, settings, stream, triples, graphs, available)
     versions = await off_loop(store, stream_history, store, history, identifier)
     summary["history"] = [version.to_dict() for version in versions]
+    summary["stale"] = bool(await off_loop(store, stale_streams, store, view, [stream]))
     headers = conneg.negotiated_headers(request, available)
     return await conneg.summary_response(
         request, representation, "render_stream_page", summary, headers

@@ -51,14 +51,17 @@ class Indicator:
     concept: str
     unit: str
     unit_symbol: str
+    label: str
 
 
 INDICATORS: tuple[Indicator, ...] = (
-    Indicator("water", "water_m3", "WaterSaving", QUDT_UNIT["M3-PER-YR"], "m3/a"),
-    Indicator("resources", "resources_t", "ResourceSaving", QUDT_UNIT["TONNE-PER-YR"], "t/a"),
-    Indicator("energy", "energy_mwh", "EnergySaving", UNIT["MegaW-HR-PER-YR"], "MWh/a"),
-    Indicator("waste", "waste_t", "WasteReduction", QUDT_UNIT["TONNE-PER-YR"], "t/a"),
-    Indicator("co2", "co2_t", "CO2Reduction", QUDT_UNIT["TONNE-PER-YR"], "t/a"),
+    Indicator("water", "water_m3", "WaterSaving", QUDT_UNIT["M3-PER-YR"], "m3/a", "Water"),
+    Indicator(
+        "resources", "resources_t", "ResourceSaving", QUDT_UNIT["TONNE-PER-YR"], "t/a", "Resources"
+    ),
+    Indicator("energy", "energy_mwh", "EnergySaving", UNIT["MegaW-HR-PER-YR"], "MWh/a", "Energy"),
+    Indicator("waste", "waste_t", "WasteReduction", QUDT_UNIT["TONNE-PER-YR"], "t/a", "Waste"),
+    Indicator("co2", "co2_t", "CO2Reduction", QUDT_UNIT["TONNE-PER-YR"], "t/a", "CO2"),
 )
 
 STATUSES = {"planned": "PlannedExchange", "realised": "RealisedExchange", "ended": "EndedExchange"}

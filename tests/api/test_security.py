@@ -105,7 +105,10 @@ def test_origins_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> N
 
 # --- headers ----------------------------------------------------------------------------
 
-PAGES = ["/", "/map", "/streams", "/streams/no-such-stream", "/elements", "/elements/V", "/query"]
+PAGES = [
+    *("/", "/map", "/streams", "/streams/no-such-stream", "/elements", "/elements/V", "/query"),
+    "/effects",
+]
 
 
 @pytest.mark.parametrize("path", [*PAGES, "/docs", "/redoc", "/ontology"])

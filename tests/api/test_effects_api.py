@@ -1,0 +1,82 @@
+"""``GET /effects`` on a live service: the aggregates each caller gets equal the sum of
+the exchanges it may see (computed from the file), a confidential exchange never counts
+for anyone not cleared for it, and browsers get a page with a chart per indicator."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from catalogue.access import Role
+from catalogue.effects import Grouping
+from catalogue.tokens import create_token, tokens_path
+from tests.api.conftest import (
+    TokenService,
+    loaded_store,
+    service_settings,
+    start_server,
+    stop_server,
+)
+from tests.api.test_pages import ARTIFACTS, browser  # noqa: F401  (the Chromium fixture)
+from tests.catalogue.test_effects import EXCHANGES, LEVELS, as_found, expected, write_exchanges
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TokenService]:
+    folder = tmp_path_factory.mktemp("effects")
+    store = loaded_store(folder, [write_exchanges(folder / "exchanges.csv", EXCHANGES)])
+    settings = service_settings(store)
+    path = tokens_path(settings)
+    tokens = {
+        "reader": create_token(path, "Curious Institute", Role.READER)[0],
+        "administrator": create_token(path, "Catalogue Office", Role.ADMINISTRATOR)[0],
+    }
+    live, running = start_server(settings)
+    yield TokenService(live, tokens)
+    stop_server(running)
+
+
+@pytest.mark.parametrize("by", list(Grouping))
+@pytest.mark.parametrize("caller", ["anonymous", "reader", "administrator"])
+def test_effects_equal_the_sum_of_the_exchanges_the_caller_may_see(
+    service: TokenService, caller: str, by: Grouping
+) -> None:
+    with service.client(None if caller == "anonymous" else caller) as client:
+        answer = client.get("/effects", params={"by": by.value})
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"] == "application/json"
+    assert as_found(answer.json()) == expected(LEVELS[caller], by)
+    # the confidential exchange's region: only the administrator sees it
+    assert ("Secret Valley" in answer.text) == (caller == "administrator" and by is Grouping.REGION)
+
+
+def test_a_bad_grouping_is_a_422(service: TokenService) -> None:
+    with service.client() as client:
+        assert client.get("/effects", params={"by": "planet"}).status_code == 422
+
+
+def test_the_effects_page_draws_a_chart_per_indicator(
+    browser: Any,  # noqa: F811
+    service: TokenService,
+) -> None:
+    page = browser.new_page()
+    page.set_extra_http_headers({"accept": "text/html"})
+    page.goto(service.live.url + "/effects?by=symbiosis")
+    assert page.get_by_role("heading", level=1).inner_text() == "Effects of exchanges"
+    captions = page.locator("figure.chart figcaption").all_inner_texts()
+    # realised exchanges of public level: resources, energy, waste, CO2 (water is negative)
+    assert captions == [
+        "Resources saved by realised exchanges",
+        "Energy saved by realised exchanges",
+        "Waste saved by realised exchanges",
+        "CO2 saved by realised exchanges",
+    ]
+    energy = page.locator("table.chart-data").nth(1).inner_text()
+    assert "Ora" in energy and "390,000 MWh/a" in energy
+    assert "Kalundborg Symbiosis" in energy and "12,000 MWh/a" in energy
+    totals = page.locator("table.results").inner_text()
+    assert "planned" in totals and "Secret" not in page.content()
+    page.screenshot(path=str(ARTIFACTS / "effects.png"), full_page=True)
+    page.close()
