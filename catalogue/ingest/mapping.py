@@ -134,13 +134,8 @@ class _Parser:
 
     def problem(self, key: str | None, en: str, nb: str, suggestions: tuple[str, ...] = ()) -> None:
         self.problems.append(
-            Problem(
-                severity=Severity.VIOLATION,
-                message={"en": en, "nb": nb},
-                rule=RULE_MAPPING,
-                file=self.path.name,
-                column=key,
-                suggestions=suggestions,
+            violation(
+                RULE_MAPPING, en, nb, file=self.path.name, column=key, suggestions=suggestions
             )
         )
 
@@ -386,15 +381,12 @@ def read_mapped(path: Path, mapping: ColumnMapping, *, name: str | None = None) 
     wanted = (mapping.sheet or "").strip()
     if source.sheet is not None and wanted and source.sheet.strip().lower() != wanted.lower():
         table.problems.append(
-            Problem(
-                severity=Severity.VIOLATION,
-                message={
-                    "en": f"the mapping {mapping.path.name} reads the sheet '{wanted}', which "
-                    f"{file} does not have (its first sheet is '{source.sheet}')",
-                    "nb": f"mappingen {mapping.path.name} leser arket '{wanted}', som {file} "
-                    f"ikke har (det første arket heter '{source.sheet}')",
-                },
-                rule=RULE_SOURCE_COLUMN,
+            violation(
+                RULE_SOURCE_COLUMN,
+                f"the mapping {mapping.path.name} reads the sheet '{wanted}', which {file} does "
+                f"not have (its first sheet is '{source.sheet}')",
+                f"mappingen {mapping.path.name} leser arket '{wanted}', som {file} ikke har "
+                f"(det første arket heter '{source.sheet}')",
                 file=file,
                 value=wanted,
             )
@@ -411,15 +403,12 @@ def read_mapped(path: Path, mapping: ColumnMapping, *, name: str | None = None) 
         users = ", ".join(rule.column for rule in mapping.rules if column in rule.sources)
         close = tuple(difflib.get_close_matches(column, [h for h in headers if h], n=3, cutoff=0.5))
         table.problems.append(
-            Problem(
-                severity=Severity.VIOLATION,
-                message={
-                    "en": f"the mapping {mapping.path.name} fills {users} from column "
-                    f"'{column}', which {file} does not have (its columns: {shown(headers)})",
-                    "nb": f"mappingen {mapping.path.name} fyller {users} fra kolonnen "
-                    f"'{column}', som {file} ikke har (kolonnene: {shown(headers)})",
-                },
-                rule=RULE_SOURCE_COLUMN,
+            violation(
+                RULE_SOURCE_COLUMN,
+                f"the mapping {mapping.path.name} fills {users} from column '{column}', which "
+                f"{file} does not have (its columns: {shown(headers)})",
+                f"mappingen {mapping.path.name} fyller {users} fra kolonnen '{column}', som "
+                f"{file} ikke har (kolonnene: {shown(headers)})",
                 file=file,
                 row=1,
                 column=column,
@@ -446,16 +435,9 @@ def _apply(
     """The template text of ``rule`` for one source row; None when it gives none."""
 
     def problem(rule_id: str, en: str, nb: str, value: str) -> None:
+        where = f"{rule.source} ({rule.column})"
         problems.append(
-            Problem(
-                severity=Severity.VIOLATION,
-                message={"en": en, "nb": nb},
-                rule=rule_id,
-                file=file,
-                row=row.number,
-                column=f"{rule.source} ({rule.column})",
-                value=value,
-            )
+            violation(rule_id, en, nb, file=file, row=row.number, column=where, value=value)
         )
 
     if rule.pattern is not None:
@@ -490,6 +472,12 @@ def _apply(
     if rule.slug:
         text = slug(text)
     return text
+
+
+def violation(rule: str, en: str, nb: str, **where: Any) -> Problem:
+    """A violation with its English and Norwegian message; ``where``: file, row, column,
+    value, suggestions."""
+    return Problem(severity=Severity.VIOLATION, message={"en": en, "nb": nb}, rule=rule, **where)
 
 
 def shown(names: Iterable[str | None]) -> str:
