@@ -29,7 +29,7 @@ from catalogue.access import (
     submission_levels,
 )
 from catalogue.namespaces import RDF_TYPE, SS
-from catalogue.store.base import CatalogueStore
+from catalogue.store.base import CatalogueStore, SubmissionWrite
 
 DCTERMS = "http://purl.org/dc/terms/"
 PROV = "http://www.w3.org/ns/prov#"
@@ -158,6 +158,16 @@ class Rewrite:
     drops: list[NamedNode] = field(default_factory=list)
     quads: list[Quad] = field(default_factory=list)
     metadata_subjects: list[NamedNode] = field(default_factory=list)
+
+    def write(self, meta: NamedNode) -> SubmissionWrite:
+        """The store write that makes the change, in one transaction (``meta``: the
+        catalogue graph, whose records of the dropped graphs go with them)."""
+        return SubmissionWrite(
+            quads=self.quads,
+            replaces=self.drops,
+            metadata_graph=meta,
+            metadata_subjects=self.metadata_subjects,
+        )
 
     def merge(self, other: Rewrite) -> None:
         self.drops += other.drops

@@ -901,14 +901,7 @@ def withdraw(store: CatalogueStore, settings: Settings, submission_id: str) -> b
         for earlier, back in sorted(replaced_versions(store, streams, year).items()):
             if earlier != graph.value:
                 change.merge(restore_from_history(store, NamedNode(earlier), meta, year, back))
-    store.write(
-        SubmissionWrite(
-            quads=change.quads,
-            replaces=change.drops,
-            metadata_graph=meta,
-            metadata_subjects=change.metadata_subjects,
-        )
-    )
+    store.write(change.write(meta))
     return True
 
 
@@ -931,14 +924,7 @@ def withdraw_stream(
     meta = catalogue_graph(settings)
     moving = {year: {owner.stream}}
     rewrite = move_to_history(store, NamedNode(owner.submission), meta, moving, moving)
-    store.write(
-        SubmissionWrite(
-            quads=rewrite.quads,
-            replaces=rewrite.drops,
-            metadata_graph=meta,
-            metadata_subjects=rewrite.metadata_subjects,
-        )
-    )
+    store.write(rewrite.write(meta))
     return owner.submission
 
 
