@@ -408,7 +408,8 @@ def _prepare_file(
     )
     prepared.problems.extend(validate_quads(prepared.quads, file=path.name, rows=prepared.rows))
     # the warnings stay with their streams, as quality notes (catalogue.quality)
-    prepared.quads += note_quads(stream_notes(prepared.problems, prepared.rows))
+    streams = prepared.identifiers.values()
+    prepared.quads += note_quads(stream_notes(prepared.problems, prepared.rows, streams))
     return prepared
 
 
@@ -542,11 +543,11 @@ def _identifier_owners(store: CatalogueStore, identifiers: list[str]) -> dict[st
 
 def reporting_year(prepared: PreparedFile, now: datetime) -> int:
     """The year a file reports for when the publisher does not say: the latest
-    ``reference_year`` of its figures, else the current year."""
+    ``reference_year`` of its figures (a quantity's, or an exchange's effect figures'), else
+    the current year."""
+    figures = (str(SS.referenceYear), str(SS.figuresYear))
     years = [
-        int(quad.object.value)
-        for quad in prepared.quads
-        if quad.predicate.value == str(SS.referenceYear)
+        int(quad.object.value) for quad in prepared.quads if quad.predicate.value in figures
     ] + [
         int(row.cells["reference_year"].strip())
         for chunk in prepared.chunks

@@ -8,6 +8,8 @@ SECOND_YEAR_FILE = "prosess21-demo-2021.csv"
 """An illustrative second reporting year (2021) of some of the demo's streams."""
 DEPOSITS_FILE = "deposits.csv"
 """Landfills and legacy deposits (kind ``deposit``): standing stocks, not yearly reports."""
+EXCHANGES_FILE = "exchanges.csv"
+"""Exchanges between organisations with their effect figures (Kalundborg, Øra, Mo, VEAS)."""
 
 
 def _shipped(name: str) -> Path:
@@ -25,4 +27,5 @@ def demo_rounds() -> list[list[Path]]:
     round is one load (one transaction), so that a later round's streams become new versions
     of the earlier round's. Files that are not yearly stream reports (deposits, exchanges)
     go in the first round."""
-    return [[demo_file(), _shipped(DEPOSITS_FILE)], [_shipped(SECOND_YEAR_FILE)]]
+    first = [demo_file(), _shipped(DEPOSITS_FILE), _shipped(EXCHANGES_FILE)]
+    return [first, [_shipped(SECOND_YEAR_FILE)]]

@@ -90,6 +90,8 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("start_year", "year the exchange started or will start",
      "året utvekslingen startet eller skal starte"),
     ("status", "planned, realised or ended", "planned (planlagt), realised eller ended"),
+    ("reference_year", "year the effect figures refer to",
+     "året effekttallene gjelder for"),
     *(
         (
             indicator.column,
@@ -200,6 +202,9 @@ class ExchangeMapper(RowMapper):
         year = self.convert("start_year", parse_year)
         if year is not None:
             self.add(exchange, ss("startYear"), Literal(str(year), datatype=INTEGER))
+        figures_year = self.convert("reference_year", parse_year)
+        if figures_year is not None:
+            self.add(exchange, ss("figuresYear"), Literal(str(figures_year), datatype=INTEGER))
         status = self.convert("status", _status)
         if status is not None:
             self.add(exchange, ss("exchangeStatus"), ss(status))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -74,11 +75,14 @@ def write_exchanges(path: Path, rows: list[dict[str, str]]) -> Path:
     return path
 
 
-def expected(levels: set[str], by: Grouping) -> dict[tuple[str, str, str], tuple[Decimal, int]]:
+def expected(
+    levels: set[str], by: Grouping, rows: list[dict[str, str]] = EXCHANGES
+) -> dict[tuple[str, str, str], tuple[Decimal, int]]:
     """(group, status, indicator) -> (sum, exchanges), from the rows themselves."""
     totals: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
     counts: dict[tuple[str, str, str], int] = defaultdict(int)
-    for row in EXCHANGES:
+    for row in rows:
+        row = {key: value for key, value in row.items() if value}  # empty cell: not given
         if row.get("confidentiality", "public") not in levels:
             continue
         if by is Grouping.REGION:
@@ -184,3 +188,27 @@ def test_an_exchanges_workbook_loads_like_its_csv(tmp_path: Path) -> None:
     load_files([tmp_path / "exchanges.xlsx"], store, settings, publisher="test")
     found = [a.to_dict() for a in aggregates(store, view_for(store, ANONYMOUS))]
     assert as_found(found) == expected(LEVELS["anonymous"], Grouping.REGION)
+
+
+def test_the_demo_exchanges_are_cited_and_sum_as_their_rows(tmp_path: Path) -> None:
+    from catalogue.config import Settings
+    from catalogue.demo import EXCHANGES_FILE, demo_rounds
+    from catalogue.publish import load_files
+    from catalogue.store.oxigraph import OxigraphStore
+
+    (path,) = [p for files in demo_rounds() for p in files if p.name == EXCHANGES_FILE]
+    with path.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {row["symbiosis"] for row in rows} >= {
+        "Kalundborg Symbiosis",
+        "Øra industrial symbiosis",
+    }
+    for row in rows:  # every figure comes with the seed lines it is read from
+        assert re.search(r"L\d+", row["source"]), row["exchange"]
+    settings = Settings(store=tmp_path / "store")
+    store = OxigraphStore(settings.store)
+    (loaded,) = load_files([path], store, settings, publisher="demo").submissions
+    assert loaded.year == 2020  # the latest reference_year of its figures
+    for by in Grouping:
+        found = [a.to_dict() for a in aggregates(store, view_for(store, ANONYMOUS), by)]
+        assert as_found(found) == expected({"public"}, by, rows)
