@@ -329,7 +329,7 @@ def _result(supply: _Supply, vocabulary: Vocabulary) -> MatchResult:
     element = "+".join(by_element)
     explanation = _explanation(supply, parts, masses, total, unit, qualifiers, vocabulary)
     category: Category = (
-        "deposit" if supply.deposit else "stock" if supply.basis == "stock" else "flow"
+        "deposit" if supply.deposit is not None else "stock" if supply.basis == "stock" else "flow"
     )
     return MatchResult(
         identifier=supply.identifier,
