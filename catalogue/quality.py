@@ -21,7 +21,8 @@ from the stream's own asserted statements (and its notes, which are asserted fra
 it), so it goes to the stream's graph, follows it into history, and a chunk materialised
 alone gives what the whole file gives.
 
-Validation warnings become notes before the statements are stored (:func:`note_quads`):
+Validation warnings become notes before the statements are stored (:func:`note_quads`),
+placed by their template row or, for RDF input, by their focus node:
 ``<stream#note-n> a ss:QualityNote; ss:noteOf <stream>; ss:rule "…"; rdfs:comment
 "…"@en, "…"@nb``.
 """
@@ -144,16 +145,24 @@ class Note:
     """The template column it is about ("" when none)."""
 
 
-def stream_notes(problems: Iterable[Problem], rows: Mapping[str, int]) -> dict[str, set[Note]]:
-    """Stream IRI -> the warnings of its template row (``rows``: stream IRI -> row).
-
-    RDF input has no rows: its warnings name the focus node in their text only, and give
-    no notes."""
-    streams = {row: stream for stream, row in rows.items()}
+def stream_notes(
+    problems: Iterable[Problem], rows: Mapping[str, int], streams: Iterable[str] = ()
+) -> dict[str, set[Note]]:
+    """Stream IRI -> its warnings: those of its template row (``rows``: stream IRI -> row),
+    or, for RDF input (no rows), those whose focus node is one of ``streams`` or a fragment
+    of one."""
+    by_row = {row: stream for stream, row in rows.items()}
+    known = set(streams)
     notes: dict[str, set[Note]] = defaultdict(set)
     for problem in problems:
-        stream = streams.get(problem.row) if problem.row is not None else None
-        if problem.severity is Severity.WARNING and stream is not None:
+        if problem.severity is not Severity.WARNING:
+            continue
+        if problem.row is not None:
+            stream = by_row.get(problem.row)
+        else:
+            focus = (problem.focus or "").split("#", 1)[0]
+            stream = focus if focus in known else None
+        if stream is not None:
             en = problem.text("en")
             nb = problem.message.get("nb") or en
             notes[stream].add(Note(problem.rule, en, nb, problem.column or ""))

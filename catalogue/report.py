@@ -34,6 +34,9 @@ class Problem:
     column: str | None = None
     value: str | None = None
     suggestions: tuple[str, ...] = ()
+    focus: str | None = field(default=None, compare=False)
+    """The node a shape reported on (what places a problem of RDF input, which has no rows);
+    not part of the report, and not compared."""
 
     def text(self, lang: str = "en") -> str:
         return self.message.get(lang) or self.message["en"]

@@ -174,6 +174,7 @@ def _problem(
         column=column,
         # SPARQL-based constraints report the focus node as the value: not a cell value
         value=value if value is not None and value != focus else None,
+        focus=focus,
     )
 
 

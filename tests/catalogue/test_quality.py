@@ -394,3 +394,33 @@ def test_a_chunked_load_gives_the_quality_quads_of_the_whole_file(
         "restricted",
         "confidential",
     }
+
+
+RDF_SUPPLY = """@prefix ss: <https://w3id.org/sidestream/ontology/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix low: <https://w3id.org/sidestream/vocab/low/> .
+@prefix stream: <https://w3id.org/sidestream/data/stream/> .
+@prefix org: <https://w3id.org/sidestream/data/organisation/> .
+
+stream:rdf-slag a ss:Supply ;
+    dcterms:identifier "rdf-slag" ;
+    rdfs:label "Slag sent as RDF"@en ;
+    ss:hasResource <https://w3id.org/sidestream/data/stream/rdf-slag#resource> ;
+    ss:heldBy org:acme-iron-as ;
+    ss:wasteCode low:100202 ;
+    ss:hazardous true .
+<https://w3id.org/sidestream/data/stream/rdf-slag#resource> a ss:BlastFurnaceSlag .
+org:acme-iron-as a ss:Organisation ; rdfs:label "Acme Iron AS" .
+"""
+
+
+def test_rdf_input_warnings_become_notes_by_their_focus_node(tmp_path: Path) -> None:
+    source = tmp_path / "streams.ttl"
+    source.write_text(RDF_SUPPLY, encoding="utf-8")
+    store = OxigraphStore()
+    load_files([source], store, Settings(), publisher="Acme Iron AS", year=YEAR, now=NOW)
+    found = quality(store, "rdf-slag")
+    warned = [text for text in found["issues"]["en"] if text.startswith("Warning when loaded")]
+    assert len(warned) == 1 and "The hazardous column says yes" in warned[0]
+    assert found["plausibility"] == 0.9
