@@ -189,7 +189,9 @@ def template_markdown() -> str:
             f"| `{column.name}` | {required} | {kinds} | {column.description_en}{values} "
             f"| {column.description_nb} |"
         )
-    return "\n".join(lines) + "\n"
+    from catalogue.ingest.exchanges import exchanges_markdown  # it imports this module
+
+    return "\n".join(lines) + "\n" + exchanges_markdown()
 
 
 if __name__ == "__main__":

@@ -290,3 +290,29 @@ def read_exchanges(path: Path, *, base: str, name: str | None = None) -> Mapped:
     mapped = map_exchanges(table, base=base)
     mapped.problems[:0] = table.problems
     return mapped
+
+
+def exchanges_markdown() -> str:
+    """The exchanges template's section of ``docs/template.md`` (after the stream template)."""
+    lines = [
+        "",
+        "## The exchanges template",
+        "",
+        "One row per exchange: a sidestream passed from a supplier to a receiver, planned, "
+        "realised or ended, with its yearly effect on the five indicators of industrial "
+        "symbioses (water, resources, energy, waste, CO2). A file whose header has an "
+        f"`{KEY_COLUMN}` column is an exchanges template (XLSX: the sheet named "
+        f"`{HEADER.sheet}`, else the first); `sidestream load` and `POST /streams` take it like "
+        "a stream template, all or nothing. Each indicator has its own column and fixed unit; "
+        "**savings are positive** (less water, primary resources, energy, waste or CO2 than "
+        "without the exchange), an increase is negative. `supply` and `demand` name streams of "
+        "the catalogue by identifier. `sidestream effects` and `GET /effects` sum the figures "
+        "per region or symbiosis over what the caller may see.",
+        "",
+        "| column | required | what to write | på norsk |",
+        "|---|---|---|---|",
+    ]
+    for name, english, norwegian in COLUMNS:
+        required = "yes" if name in REQUIRED else "no"
+        lines.append(f"| `{name}` | {required} | {english} | {norwegian} |")
+    return "\n".join(lines) + "\n"
