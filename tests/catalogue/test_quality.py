@@ -424,3 +424,22 @@ def test_rdf_input_warnings_become_notes_by_their_focus_node(tmp_path: Path) -> 
     warned = [text for text in found["issues"]["en"] if text.startswith("Warning when loaded")]
     assert len(warned) == 1 and "The hazardous column says yes" in warned[0]
     assert found["plausibility"] == 0.9
+
+
+def test_an_earlier_versions_quality_and_notes_stay_with_it_in_history(tmp_path: Path) -> None:
+    store = OxigraphStore()
+    first = write(tmp_path / "first.csv", [row(reference_year="2020", hazardous="yes")])
+    second = write(tmp_path / "second.csv", [row(reference_year="2025")])
+    load_files([first], store, Settings(), publisher="Acme Iron AS", year=2024, now=NOW)
+    load_files([second], store, Settings(), publisher="Acme Iron AS", year=2025, now=NOW)
+
+    def seen(**when: int) -> Any:
+        view = view_for(store, ADMINISTRATOR, **when)
+        found = lookup.stream_description(store, view, "bf-slag")
+        assert found is not None
+        return lookup.stream_summary(*found)["quality"]
+
+    latest, earlier = seen(), seen(year=2024)
+    assert (latest["age_years"], latest["plausibility"], latest["score"]) == (0, 1, 1)
+    assert (earlier["age_years"], earlier["plausibility"]) == (4, 0.9)
+    assert any(text.startswith("Warning when loaded") for text in earlier["issues"]["en"])
