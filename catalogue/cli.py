@@ -197,6 +197,9 @@ def build_parser() -> argparse.ArgumentParser:
     from catalogue.cli_rounds import add_commands as add_round_commands
 
     add_round_commands(commands, store_options, reporting_year)
+    from catalogue.cli_quality import add_commands as add_quality_commands
+
+    add_quality_commands(commands, store_options, reporting_year)
 
     backup = commands.add_parser(
         "backup",
@@ -880,6 +883,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if args.command == "effects"
                 else cli_rounds.run_round(args)
             )
+        if args.command == "quality":
+            from catalogue.cli_quality import run_quality
+
+            return run_quality(args)
         if args.command == "backup":
             return run_backup(args)
         if args.command == "restore":

@@ -8,6 +8,7 @@ depends on runs on every backend (``tests/backends.py``).
 from __future__ import annotations
 
 import csv
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -443,3 +444,29 @@ def test_an_earlier_versions_quality_and_notes_stay_with_it_in_history(tmp_path:
     assert (latest["age_years"], latest["plausibility"], latest["score"]) == (0, 1, 1)
     assert (earlier["age_years"], earlier["plausibility"]) == (4, 0.9)
     assert any(text.startswith("Warning when loaded") for text in earlier["issues"]["en"])
+
+
+def test_the_quality_command_lists_scores_and_explains_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from catalogue.cli import main
+
+    source = write(tmp_path / "streams.csv", [row(), SPARSE])
+    store = ["--store", str(tmp_path / "store")]
+    assert main(["load", *store, str(source)]) == 0
+    capsys.readouterr()
+    assert main(["quality", *store, "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [item["identifier"] for item in listed] == ["sparse", "bf-slag"]  # lowest first
+    assert listed[1]["quality"] == 1 and listed[0]["quality"] < 0.5
+    assert main(["quality", *store, "--min", "0.5"]) == 0
+    assert capsys.readouterr().out.split() == ["1.00", "bf-slag", "Blast", "furnace", "slag"]
+    assert main(["quality", *store, "sparse"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("sparse: quality 0.3")
+    assert "  - Recommended fields not filled: quantity, unit" in text
+    assert main(["quality", *store, "no-such-stream"]) == 1
+    assert "no stream 'no-such-stream'" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as usage:
+        main(["quality", *store, "--min", "2"])
+    assert usage.value.code == 2
