@@ -41,7 +41,6 @@ from pyoxigraph import Literal, NamedNode
 from catalogue import queries
 from catalogue.access import ANONYMOUS, Caller, view_for
 from catalogue.errors import SidestreamError
-from catalogue.inference import VERSION as INFERENCE_VERSION
 from catalogue.ingest.resolve import Vocabulary, local_name
 from catalogue.matching import score as weights
 from catalogue.matching.cells import ANYWHERE, Cell, candidate_key, cells_within, point_of
@@ -949,13 +948,19 @@ def match_demand(
     return results if top is None else results[:top]
 
 
+KEYS_VERSION = 2
+"""The inference version (``catalogue.inference.VERSION``) that first materialised the
+candidate keys: a later version (3, the quality assessment) does not make a store's keys
+outdated."""
+
+
 def keys_everywhere(store: CatalogueStore) -> bool:
     """Whether every submission carries the candidate keys (``ss:inferenceVersion`` 2 or
     later). A submission loaded before them would be missed by a search by key, not merely
     found late; until it is loaded again, matching reads every candidate."""
     outdated = queries.bind(
         queries.load("catalogue/outdated_submissions"),
-        {"current": Literal(str(INFERENCE_VERSION), datatype=XSD_INTEGER)},
+        {"current": Literal(str(KEYS_VERSION), datatype=XSD_INTEGER)},
     )
     return not store.select(outdated)
 

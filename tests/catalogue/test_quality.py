@@ -470,3 +470,27 @@ def test_the_quality_command_lists_scores_and_explains_one(
     with pytest.raises(SystemExit) as usage:
         main(["quality", *store, "--min", "2"])
     assert usage.value.code == 2
+
+
+def test_a_store_loaded_before_the_quality_rules_keeps_fast_demand_matching(
+    tmp_path: Path,
+) -> None:
+    """Inference version 3 added the assessments; the candidate keys came with version 2,
+    so a submission of version 2 still has them (matching.demand.keys_everywhere)."""
+    from catalogue.matching.demand import keys_everywhere
+
+    store = loaded(tmp_path, row())
+    version = NamedNode(SS.inferenceVersion)
+    (stamp,) = [q for q in store.raw if q.predicate == version]
+    assert stamp.object.value == "3" and keys_everywhere(store)
+
+    def stamped(number: str) -> None:
+        for quad in [q for q in store.raw if q.predicate == version]:
+            store.raw.remove(quad)
+        literal = Literal(number, datatype=stamp.object.datatype)
+        store.raw.add(Quad(stamp.subject, version, literal, stamp.graph_name))
+
+    stamped("2")
+    assert keys_everywhere(store)
+    stamped("1")
+    assert not keys_everywhere(store)
