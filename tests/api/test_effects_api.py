@@ -80,3 +80,43 @@ def test_the_effects_page_draws_a_chart_per_indicator(
     assert "planned" in totals and "Secret" not in page.content()
     page.screenshot(path=str(ARTIFACTS / "effects.png"), full_page=True)
     page.close()
+
+
+def test_a_publisher_posts_an_exchanges_file_like_a_template(tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path_factory.mktemp("effects-publish")
+    settings = service_settings(folder / "store")
+    token = create_token(tokens_path(settings), "Asnaes Power Station", Role.PUBLISHER)[0]
+    live, running = start_server(settings)
+    try:
+        with live.client(Authorization=f"Bearer {token}") as client:
+            bad = [dict(row) for row in EXCHANGES[:2]]
+            bad[1]["start_year"] = "19x3"
+            rejected = client.post(
+                "/streams",
+                params={"filename": "kalundborg.csv"},
+                content=write_exchanges(folder / "bad.csv", bad).read_bytes(),
+                headers={"Content-Type": "text/csv"},
+            )
+            assert rejected.status_code == 422, rejected.text
+            problems = rejected.json()["report"]["problems"]
+            where = {(p["row"], p["column"]) for p in problems}
+            assert (3, "start_year") in where
+            assert client.get("/effects").json() == []  # nothing stored
+            good = write_exchanges(folder / "good.csv", EXCHANGES)
+            answer = client.post(
+                "/streams",
+                params={"filename": "kalundborg.csv", "year": "2024"},
+                content=good.read_bytes(),
+                headers={"Content-Type": "text/csv"},
+            )
+            assert answer.status_code == 201, answer.text
+            assert answer.json()["year"] == 2024 and answer.json()["streams"] == []
+            # the publisher sees its confidential exchange, anonymous callers do not
+            mine = as_found(client.get("/effects").json())
+        with live.client() as anonymous:
+            public = as_found(anonymous.get("/effects").json())
+            assert as_found(anonymous.get("/effects", params={"year": 2023}).json()) == {}
+        assert public == expected(LEVELS["anonymous"], Grouping.REGION)
+        assert mine == expected(LEVELS["administrator"], Grouping.REGION)
+    finally:
+        stop_server(running)
