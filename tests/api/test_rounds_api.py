@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +14,7 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 
+from catalogue import audit
 from catalogue.access import Role
 from catalogue.tokens import create_token, tokens_path
 from tests.api.conftest import TokenService, service_settings, start_server, stop_server
@@ -86,6 +88,11 @@ def test_rounds_stale_flags_and_templates(service: TokenService, browser: Any) -
     assert opened.json()["by"] == "Catalogue Office"
     again = open_round(service, 2023)
     assert again.status_code == 200 and again.json() == opened.json()
+    log = audit.audit_path(service.live.settings).read_text(encoding="utf-8").splitlines()
+    opened_lines = [json.loads(line) for line in log if '"round-open"' in line]
+    assert [(line["year"], line["organisation"]) for line in opened_lines] == [
+        (2023, "Catalogue Office")
+    ]
     assert open_round(service, 1066).status_code == 422
 
     # round two: Alpha reports, Beta does not; one missed round is not stale
