@@ -74,11 +74,11 @@ def run_effects(args: argparse.Namespace) -> int:
     if not found:
         print("no exchange with effect figures in the public catalogue")
         return 0
-    header = (args.by, "status", "indicator", "total", "exchanges")
+    header = ("exchanges", args.by, "status", "indicator", "total")
     print_table(
         header,
         [
-            (a.group, a.status, a.indicator, f"{number(a.total)} {a.unit}", str(a.exchanges))
+            (str(a.exchanges), a.group, a.status, a.indicator, f"{number(a.total)} {a.unit}")
             for a in found
         ],
     )
