@@ -212,3 +212,32 @@ def test_the_demo_exchanges_are_cited_and_sum_as_their_rows(tmp_path: Path) -> N
     for by in Grouping:
         found = [a.to_dict() for a in aggregates(store, view_for(store, ANONYMOUS), by)]
         assert as_found(found) == expected({"public"}, by, rows)
+
+
+def test_what_only_a_confidential_exchange_names_stays_hidden(tmp_path: Path) -> None:
+    """access.partition: an exchange's supplier, receiver and symbiosis go with the most open
+    exchange that names them, so an organisation only a confidential exchange names is in
+    no anonymous view, and one a public exchange names is."""
+    from catalogue.config import Settings
+    from catalogue.publish import load_files
+    from catalogue.store.oxigraph import OxigraphStore
+
+    settings = Settings(store=tmp_path / "store")
+    store = OxigraphStore(settings.store)
+    load_files([write_exchanges(tmp_path / "x.csv", EXCHANGES)], store, settings, publisher="t")
+    query = (
+        "SELECT ?name WHERE { ?thing a ?type ; <http://www.w3.org/2000/01/rdf-schema#label> "
+        "?name . FILTER(?type IN (<https://w3id.org/sidestream/ontology/Organisation>, "
+        "<https://w3id.org/sidestream/ontology/Symbiosis>)) }"
+    )
+
+    def names(caller: Caller) -> set[str]:
+        return {row["name"].value for row in store.select(query, view_for(store, caller))}
+
+    public, everything = names(ANONYMOUS), names(ADMINISTRATOR)
+    assert "Secret Buyer" in everything and "Secret Buyer" not in public
+    # named by a restricted exchange (and Pharma Plant also by the confidential one)
+    reader = names(Caller(Role.READER))
+    assert {"Refinery", "Pharma Plant"} <= reader and not {"Refinery", "Pharma Plant"} & public
+    # named by public exchanges too: shown, although other exchanges name them as well
+    assert {"Asnaes Power Station", "Kalundborg Symbiosis", "Gyproc"} <= public
