@@ -557,6 +557,45 @@ def reporting_year(prepared: PreparedFile, now: datetime) -> int:
     return max(years, default=now.year)
 
 
+def _exchange_clashes(
+    store: CatalogueStore, prepared: PreparedFile, graph: NamedNode
+) -> list[Problem]:
+    """An exchange another submission holds already: its figures would count twice in every
+    aggregate (exchanges have no versions; a new year's figures replace that file)."""
+    exchanges = [
+        quad.subject
+        for quad in prepared.quads
+        if quad.predicate.value == RDF_TYPE and quad.object.value == str(SS.Exchange)
+    ]
+    if not exchanges:
+        return []
+    query = queries.bind(queries.load("catalogue/exchange_owners"), {"exchange": exchanges})
+    problems = []
+    for row in store.select(query):
+        held_in = row["submission"].value
+        if held_in == graph.value:
+            continue  # the same file again, or its replacement
+        exchange = row["exchange"].value
+        name, other = exchange.rsplit("/", 1)[-1], held_in.rsplit("/", 1)[-1]
+        problems.append(
+            Problem(
+                severity=Severity.VIOLATION,
+                message={
+                    "en": f"exchange {name!r} is already in the catalogue, in submission "
+                    f"{other}: replace that file to change its figures",
+                    "nb": f"utvekslingen {name!r} finnes allerede i katalogen, i innsendingen "
+                    f"{other}: erstatt den filen for å endre tallene",
+                },
+                rule="catalogue:exchange-unique",
+                file=prepared.path.name,
+                row=prepared.rows.get(exchange),
+                column="exchange",
+                value=name,
+            )
+        )
+    return problems
+
+
 def _clash(file: str, identifier: str, row: int | None, en: str, nb: str) -> Problem:
     return Problem(
         severity=Severity.VIOLATION,
@@ -754,6 +793,7 @@ def load_files(
                     )
                 ]
             )
+        report.extend(_exchange_clashes(store, prepared, graph))
         for stream, owner_submission in revised.items():
             leaving.setdefault(owner_submission, {}).setdefault(reported, set()).add(stream)
         stamp = VersionStamp(

@@ -241,3 +241,30 @@ def test_what_only_a_confidential_exchange_names_stays_hidden(tmp_path: Path) ->
     assert {"Refinery", "Pharma Plant"} <= reader and not {"Refinery", "Pharma Plant"} & public
     # named by public exchanges too: shown, although other exchanges name them as well
     assert {"Asnaes Power Station", "Kalundborg Symbiosis", "Gyproc"} <= public
+
+
+def test_an_exchange_already_loaded_from_another_file_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Exchanges have no versions: the same exchange in a second file would count twice in
+    every aggregate, so that file is refused (row and column named), and nothing stored."""
+    from catalogue.cli import main
+
+    store = ["--store", str(tmp_path / "store")]
+    first = write_exchanges(tmp_path / "exchanges-2024.csv", EXCHANGES)
+    assert main(["load", str(first), *store]) == 0
+    capsys.readouterr()
+    assert main(["effects", "--json", *store]) == 0
+    before = capsys.readouterr().out
+    again = write_exchanges(tmp_path / "exchanges-2025.csv", [EXCHANGES[0], EXCHANGES[4]])
+    assert main(["load", str(again), "--format", "json", *store]) == 1
+    problems = json.loads(capsys.readouterr().err)["problems"]
+    refused = {(p["row"], p["column"], p["rule"]) for p in problems}
+    assert refused == {
+        (2, "exchange", "catalogue:exchange-unique"),
+        (3, "exchange", "catalogue:exchange-unique"),
+    }
+    assert main(["effects", "--json", *store]) == 0
+    assert capsys.readouterr().out == before
+    # the same file again is unchanged, and its replacement is allowed
+    assert main(["load", str(first), *store]) == 0
