@@ -307,7 +307,9 @@ def exchanges_markdown() -> str:
         "**savings are positive** (less water, primary resources, energy, waste or CO2 than "
         "without the exchange), an increase is negative. `supply` and `demand` name streams of "
         "the catalogue by identifier. `sidestream effects` and `GET /effects` sum the figures "
-        "per region or symbiosis over what the caller may see.",
+        "per region or symbiosis over what the caller may see. Exchanges have no versions: an "
+        "exchange already loaded from another file is refused (it would count twice); to "
+        "change its figures, replace that file (`load --replace`).",
         "",
         "| column | required | what to write | på norsk |",
         "|---|---|---|---|",
