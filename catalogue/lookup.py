@@ -367,6 +367,8 @@ def stream_summary(
             "physicalState",
             "status",
             "currentTreatment",
+            "accessibility",
+            "depositStatus",
             "confidentiality",
         )
         for value in own.get(str(SS[prop]), [])

@@ -253,6 +253,8 @@ CODE_NAMES = {
     "physicalState": "State",
     "status": "Status",
     "currentTreatment": "Today's treatment",
+    "accessibility": "Accessibility",
+    "depositStatus": "Deposit status",
     "confidentiality": "Confidentiality",
 }
 """Headings for the coded properties of ``stream_summary``'s ``codes``."""

@@ -187,3 +187,13 @@ def test_browser_from_the_index_to_gallium(browser: Any, server: LiveServer) -> 
     assert page.get_by_role("rowheader", name="deposits and landfills").is_visible()
     page.screenshot(path=str(Path(__file__).parents[1] / "artifacts" / "criticality.png"))
     page.close()
+
+
+def test_a_deposits_page_and_json_show_its_accessibility_and_status(client: httpx.Client) -> None:
+    path = "/streams/alteo-gardanne-red-mud-cassidaigne"
+    stream = client.get(path, headers={"Accept": "application/json"}).json()
+    codes = {code["property"]: code["label"] for code in stream["codes"]}
+    assert {"accessibility", "depositStatus"} <= codes.keys()
+    page = client.get(path, headers={"Accept": "text/html"}).text
+    assert f"<dt>Accessibility</dt><dd>{codes['accessibility']}</dd>" in page
+    assert f"<dt>Deposit status</dt><dd>{codes['depositStatus']}</dd>" in page
