@@ -63,6 +63,9 @@ def test_the_effects_page_draws_a_chart_per_indicator(
 ) -> None:
     page = browser.new_page()
     page.set_extra_http_headers({"accept": "text/html"})
+    page.goto(service.live.url + "/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Effects").click()
+    page.wait_for_url("**/effects")
     page.goto(service.live.url + "/effects?by=symbiosis")
     assert page.get_by_role("heading", level=1).inner_text() == "Effects of exchanges"
     captions = page.locator("figure.chart figcaption").all_inner_texts()
