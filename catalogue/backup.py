@@ -167,8 +167,9 @@ def _entry(name: str, size: int) -> tarfile.TarInfo:
 
 
 def _catalogue_graphs(store: CatalogueStore, settings: Settings) -> list[NamedNode]:
-    """The catalogue graph and every graph it registers, with their inferences."""
-    graphs = set(view_for(store, ADMINISTRATOR).graphs or ())
+    """The catalogue graph and every graph it registers, with their inferences: every
+    reporting year's, history graphs included."""
+    graphs = set(view_for(store, ADMINISTRATOR, history=True).graphs or ())
     graphs.add(catalogue_graph(settings))
     present = set(store.named_graphs())
     return sorted(graphs & present, key=lambda graph: graph.value)
