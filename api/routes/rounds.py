@@ -86,7 +86,8 @@ async def round_status(
     summary="Open the reporting round for a year",
     responses={
         200: {"description": "the round was open already: nothing changed"},
-        **responses(403, 422, *CALLER, 503),
+        # 400: a body that is not JSON at all (FastAPI cannot parse it)
+        **responses(400, 403, 422, *CALLER, 503),
     },
 )
 async def open_round(
