@@ -97,11 +97,7 @@ def split_streams(triples: list[Quad], moved: set[str]) -> tuple[list[Quad], lis
     whose streams reach it (an organisation with streams on both sides is described on
     both); statements nothing reaches stay.
     """
-    streams = {
-        quad.subject.value
-        for quad in triples
-        if quad.predicate.value == RDF_TYPE and quad.object.value in STREAM_TYPES
-    }
+    streams = streams_in(triples)
     by_subject: dict[str, list[Quad]] = defaultdict(list)
     for quad in triples:
         by_subject[quad.subject.value].append(quad)
@@ -139,6 +135,15 @@ def split_streams(triples: list[Quad], moved: set[str]) -> tuple[list[Quad], lis
         if subject in staying or subject not in moving:
             kept += quads
     return kept, gone
+
+
+def streams_in(triples: Iterable[Quad]) -> set[str]:
+    """The IRIs of the streams (supplies, demands) the statements type."""
+    return {
+        quad.subject.value
+        for quad in triples
+        if quad.predicate.value == RDF_TYPE and quad.object.value in STREAM_TYPES
+    }
 
 
 def asserted_triples(store: CatalogueStore, graph: NamedNode) -> list[Quad]:
@@ -199,19 +204,8 @@ def move_to_history(
         remaining, moved = split_streams(remaining, leaving[year])
         for stream in sorted(withdrawn.get(year, ())):
             moved.append(Quad(NamedNode(stream), NamedNode(SS.withdrawnIn), year_literal(year)))
-        target = history_graph(submission, year)
-        moved = _distinct(moved + asserted_triples(store, target))
-        levels = submission_levels(moved)
-        rewrite.drops += content_graphs(target)
-        rewrite.quads += content_quads(moved, target, levels)
-        graphs = level_graphs(target)
-        rewrite.metadata_subjects += list(graphs.values())
-        for level in sorted(levels.used):
-            rewrite.quads += [
-                Quad(graphs[level], IS_PART_OF, submission, meta),
-                Quad(graphs[level], NamedNode(SS.confidentiality), level.iri, meta),
-                Quad(graphs[level], NamedNode(SS.currentUntil), year_literal(year), meta),
-            ]
+        history = _distinct(moved + asserted_triples(store, history_graph(submission, year)))
+        rewrite.merge(_history(submission, meta, year, history))
     rewrite.drops += content_graphs(submission)
     if remaining:
         rewrite.quads += content_quads(remaining, submission, submission_levels(remaining))
@@ -226,26 +220,33 @@ def restore_from_history(
     is being withdrawn). The history graph keeps what else it held."""
     from catalogue.publish import content_graphs, content_quads
 
-    rewrite = Rewrite()
-    source = history_graph(submission, year)
-    staying, back = split_streams(asserted_triples(store, source), streams)
-    rewrite.drops += content_graphs(source)
-    graphs = level_graphs(source)
-    rewrite.metadata_subjects += list(graphs.values())
-    if any(
-        quad.predicate.value == RDF_TYPE and quad.object.value in STREAM_TYPES for quad in staying
-    ):
-        levels = submission_levels(staying)
-        rewrite.quads += content_quads(staying, source, levels)
-        for level in sorted(levels.used):
-            rewrite.quads += [
-                Quad(graphs[level], IS_PART_OF, submission, meta),
-                Quad(graphs[level], NamedNode(SS.confidentiality), level.iri, meta),
-                Quad(graphs[level], NamedNode(SS.currentUntil), year_literal(year), meta),
-            ]
+    staying, back = split_streams(asserted_triples(store, history_graph(submission, year)), streams)
+    rewrite = _history(submission, meta, year, staying)
     current = _distinct(asserted_triples(store, submission) + back)
     rewrite.drops += content_graphs(submission)
     rewrite.quads += content_quads(current, submission, submission_levels(current))
+    return rewrite
+
+
+def _history(submission: NamedNode, meta: NamedNode, year: int, triples: list[Quad]) -> Rewrite:
+    """``submission``'s history graph of ``year`` written again to hold ``triples`` (nothing
+    when they describe no stream), with their inferences and, in ``meta``, each level graph's
+    record: part of the submission, its level, current until ``year``."""
+    from catalogue.publish import content_graphs, content_quads
+
+    target = history_graph(submission, year)
+    graphs = level_graphs(target)
+    rewrite = Rewrite(drops=content_graphs(target), metadata_subjects=list(graphs.values()))
+    if not streams_in(triples):
+        return rewrite
+    levels = submission_levels(triples)
+    rewrite.quads += content_quads(triples, target, levels)
+    for level in sorted(levels.used):
+        rewrite.quads += [
+            Quad(graphs[level], IS_PART_OF, submission, meta),
+            Quad(graphs[level], NamedNode(SS.confidentiality), level.iri, meta),
+            Quad(graphs[level], NamedNode(SS.currentUntil), year_literal(year), meta),
+        ]
     return rewrite
 
 

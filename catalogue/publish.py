@@ -31,7 +31,6 @@ from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse, serialize
 
 from catalogue import queries
 from catalogue.access import (
-    STREAM_TYPES,
     SubmissionLevels,
     inferred_graph,
     level_graphs,
@@ -48,6 +47,7 @@ from catalogue.history import (
     previous_versions,
     replaced_versions,
     restore_from_history,
+    streams_in,
     submission_graphs,
     year_literal,
 )
@@ -676,7 +676,9 @@ def load_files(
         report.extend(prepared.problems)
 
     existing = _existing_submissions(store)
-    planned: list[tuple[PreparedFile, NamedNode, str, VersionStamp]] = []
+    planned: list[tuple[PreparedFile, NamedNode, str, VersionStamp, int]] = []
+    """Each file to write: its submission, status, version records and how many of its
+    streams are new versions of current ones."""
     leaving: dict[str, dict[int, set[str]]] = {}
     """Submission -> year -> its streams a newer version replaces from that year."""
     seen_graphs: dict[str, str] = {}
@@ -796,10 +798,13 @@ def load_files(
         report.extend(_exchange_clashes(store, prepared, graph))
         for stream, owner_submission in revised.items():
             leaving.setdefault(owner_submission, {}).setdefault(reported, set()).add(stream)
-        stamp = VersionStamp(
-            reported, previous_versions(store, prepared.identifiers.values(), reported)
+        # the same file again writes nothing: no earlier versions to look for
+        previous = (
+            {}
+            if status == "unchanged"
+            else previous_versions(store, prepared.identifiers.values(), reported)
         )
-        planned.append((prepared, graph, status, stamp))
+        planned.append((prepared, graph, status, VersionStamp(reported, previous), len(revised)))
 
     if not report.conforms:
         raise SubmissionRejected(report)
@@ -811,7 +816,7 @@ def load_files(
     summaries = []
     # a chunked file streams its content only as a new submission that moves no older
     # version into history; otherwise it is one transaction, the whole file at once
-    chunked = [p for p, _, status, _ in planned if p.chunks and status == "loaded"]
+    chunked = [p for p, _, status, _, _ in planned if p.chunks and status == "loaded"]
     if chunked and (len(chunked) > 1 or len(planned) > 1):
         # One store write per load, registration last: its streamed content can be one
         # file's chunks, whose statements must not be held in memory beside another's.
@@ -834,7 +839,7 @@ def load_files(
         )
     batches: Iterator[list[Quad]] = iter(())
     batch_graphs: list[NamedNode] = []
-    for prepared, graph, status, stamp in planned:
+    for prepared, graph, status, stamp, revised_count in planned:
         summaries.append(
             SubmissionSummary(
                 iri=graph.value,
@@ -843,12 +848,7 @@ def load_files(
                 streams=len(prepared.identifiers),
                 status=status,
                 year=stamp.year,
-                revised=sum(
-                    stream in streams
-                    for by_year in leaving.values()
-                    for streams in by_year.values()
-                    for stream in prepared.identifiers.values()
-                ),
+                revised=revised_count,
             )
         )
         if status == "unchanged":
@@ -934,11 +934,7 @@ def withdraw(store: CatalogueStore, settings: Settings, submission_id: str) -> b
     ]
     year = years[0] if years else None
     if year is not None:
-        streams = {
-            quad.subject.value
-            for quad in asserted_triples(store, graph)
-            if quad.predicate.value == RDF_TYPE and quad.object.value in STREAM_TYPES
-        }
+        streams = streams_in(asserted_triples(store, graph))
         for earlier, back in sorted(replaced_versions(store, streams, year).items()):
             if earlier != graph.value:
                 change.merge(restore_from_history(store, NamedNode(earlier), meta, year, back))
