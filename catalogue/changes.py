@@ -61,7 +61,7 @@ class Version:
 def stream_history(store: CatalogueStore, view: View, identifier: str) -> list[Version]:
     """The versions of stream ``identifier`` in ``view`` (a history view), oldest first;
     ``[]`` when it holds none."""
-    from catalogue.lookup import unit_symbol
+    from catalogue.lookup import decimal_of, unit_symbol
 
     bound = {"identifier": Literal(identifier)}
     versions: dict[str, Version] = {}
@@ -70,9 +70,9 @@ def stream_history(store: CatalogueStore, view: View, identifier: str) -> list[V
         graph = row["graph"].value
         version = versions.setdefault(graph, Version(year=_int(row.get("year"))))
         version.name = version.name or _text(row.get("name"))
-        version.quantity = version.quantity or _decimal(row.get("value"))
-        version.minimum = version.minimum or _decimal(row.get("minimum"))
-        version.maximum = version.maximum or _decimal(row.get("maximum"))
+        version.quantity = version.quantity or decimal_of(row.get("value"))
+        version.minimum = version.minimum or decimal_of(row.get("minimum"))
+        version.maximum = version.maximum or decimal_of(row.get("maximum"))
         if "unit" in row:
             version.unit = unit_symbol(row["unit"].value)
         version.reference_year = version.reference_year or _int(row.get("referenceYear"))
@@ -85,8 +85,8 @@ def stream_history(store: CatalogueStore, view: View, identifier: str) -> list[V
         if version is None:
             continue
         symbol = row["element"].value.rsplit("/", 1)[-1]
-        fraction = _decimal(row.get("fraction"))
-        low, high = _decimal(row.get("minimum")), _decimal(row.get("maximum"))
+        fraction = decimal_of(row.get("fraction"))
+        low, high = decimal_of(row.get("minimum")), decimal_of(row.get("maximum"))
         if fraction is None and low is not None and high is not None:
             fraction = (low + high) / 2
         fraction = fraction if fraction is not None else (high if high is not None else low)
@@ -99,10 +99,6 @@ def stream_history(store: CatalogueStore, view: View, identifier: str) -> list[V
         if graph in withdrawn_in:
             version.until, version.withdrawn = withdrawn_in[graph], True
     return [version for _, version in ordered]
-
-
-def _decimal(term: Any) -> Decimal | None:
-    return None if term is None else Decimal(term.value)
 
 
 def _int(term: Any) -> int | None:

@@ -683,7 +683,8 @@ def _fragment_order(iri: str) -> tuple[int, str]:
     return (int(digits[0]) if digits else 0, fragment)
 
 
-def _decimal(term: Any) -> Decimal | None:
+def decimal_of(term: Any) -> Decimal | None:
+    """A literal's number (``None`` for no term, not a literal, or not a number)."""
     if not isinstance(term, Literal):
         return None
     try:
@@ -693,21 +694,21 @@ def _decimal(term: Any) -> Decimal | None:
 
 
 def _number(term: Any) -> int | float | None:
-    value = _decimal(term)
+    value = decimal_of(term)
     if value is None:
         return None
     return int(value) if value == value.to_integral_value() else float(value)
 
 
 def _int(term: Any) -> int:
-    value = _decimal(term)
+    value = decimal_of(term)
     return int(value) if value is not None else 0
 
 
 def _text_number(term: Any) -> str:
     from catalogue.matching.explain import number
 
-    value = _decimal(term)
+    value = decimal_of(term)
     return number(value, significant=6) if value is not None else str(getattr(term, "value", ""))
 
 
