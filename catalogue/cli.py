@@ -148,8 +148,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="read the files through this column mapping (docs/mappings.md)",
     )
 
+    # reads of the catalogue as it stood for a reporting year (``access.view_for``)
+    as_of = argparse.ArgumentParser(add_help=False)
+    as_of.add_argument(
+        "--year",
+        type=reporting_year,
+        default=None,
+        help="the catalogue as it stood for this reporting year (default: the latest versions)",
+    )
+
     export = commands.add_parser(
-        "export", parents=[store_options], help="write the public part of the catalogue"
+        "export", parents=[store_options, as_of], help="write the public part of the catalogue"
     )
     export.add_argument(
         "--format",
@@ -158,12 +167,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="RDF (ttl, nq, jsonld), the template layout (csv, xlsx) or GeoJSON (default ttl)",
     )
     export.add_argument("--output", type=Path, help="file to write (default: standard output)")
-    export.add_argument(
-        "--year",
-        type=reporting_year,
-        default=None,
-        help="the catalogue as it stood for this reporting year (default: latest versions)",
-    )
 
     template = commands.add_parser(
         "template", help="write an empty CSV and an XLSX template with drop-down lists"
@@ -196,10 +199,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_commands(commands, store_options, reporting_year)
     from catalogue.cli_rounds import add_commands as add_round_commands
 
-    add_round_commands(commands, store_options, reporting_year)
+    add_round_commands(commands, store_options, reporting_year, as_of)
     from catalogue.cli_quality import add_commands as add_quality_commands
 
-    add_quality_commands(commands, store_options, reporting_year)
+    add_quality_commands(commands, store_options, as_of)
 
     backup = commands.add_parser(
         "backup",
@@ -219,7 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     match = commands.add_parser(
         "match",
-        parents=[store_options],
+        parents=[store_options, as_of],
         help="supplies for a demand, demands and technologies for a supply, or CRM-first: "
         "supplies that contain an element",
     )
@@ -248,12 +251,6 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --element: also the harvested catalogues and the remote ones of "
         "$SIDESTREAM_FEDERATION; each result names its source, warnings go to stderr",
-    )
-    match.add_argument(
-        "--year",
-        type=reporting_year,
-        default=None,
-        help="match the catalogue as it stood for this reporting year (default: latest versions)",
     )
 
     harvest = commands.add_parser(

@@ -19,20 +19,19 @@ from catalogue.store.base import CatalogueStore, View
 PAGE = 200
 
 
-def add_commands(commands: Any, store_options: argparse.ArgumentParser, year: Any) -> None:
-    """The parser of ``quality``; ``year`` is the argparse type of a reporting year."""
+def add_commands(
+    commands: Any, store_options: argparse.ArgumentParser, as_of: argparse.ArgumentParser
+) -> None:
+    """The parser of ``quality``; ``as_of`` gives its ``--year``."""
     quality = commands.add_parser(
         "quality",
-        parents=[store_options],
+        parents=[store_options, as_of],
         help="data-quality scores of the streams, lowest first, or one stream's score and "
         "what lowered it",
     )
     quality.add_argument("identifier", nargs="?", metavar="ID", help="one stream's identifier")
     quality.add_argument(
         "--min", type=_score, default=None, metavar="SCORE", help="only scores of at least this"
-    )
-    quality.add_argument(
-        "--year", type=year, default=None, help="the catalogue as it stood for a reporting year"
     )
     quality.add_argument("--json", action="store_true", help="print JSON")
 

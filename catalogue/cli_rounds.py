@@ -12,11 +12,17 @@ from typing import Any
 from catalogue.access import ADMINISTRATOR, ANONYMOUS, view_for
 
 
-def add_commands(commands: Any, store_options: argparse.ArgumentParser, year: Any) -> None:
-    """The parsers of ``effects`` and ``round``; ``year`` is the argparse type of a year."""
+def add_commands(
+    commands: Any,
+    store_options: argparse.ArgumentParser,
+    year: Any,
+    as_of: argparse.ArgumentParser,
+) -> None:
+    """The parsers of ``effects`` and ``round``; ``year`` is the argparse type of a year,
+    ``as_of`` gives ``effects`` its ``--year``."""
     effects = commands.add_parser(
         "effects",
-        parents=[store_options],
+        parents=[store_options, as_of],
         help="the exchanges' effect on water, resources, energy, waste and CO2, summed per "
         "region or symbiosis (public exchanges)",
     )
@@ -24,9 +30,6 @@ def add_commands(commands: Any, store_options: argparse.ArgumentParser, year: An
         "--by", choices=["region", "symbiosis"], default="region", help="default region"
     )
     effects.add_argument("--json", action="store_true", help="print one JSON array")
-    effects.add_argument(
-        "--year", type=year, help="the catalogue as it stood for this reporting year"
-    )
 
     rounds = commands.add_parser(
         "round", help="yearly reporting rounds: open one, who has reported, templates"
