@@ -31,7 +31,7 @@ from fastapi.concurrency import run_in_threadpool
 from pyoxigraph import NamedNode
 
 from api import conneg
-from api.deps import HistoryViewDep, SettingsDep, StoreDep, ViewDep, off_loop
+from api.deps import CallerDep, SettingsDep, StoreDep, ViewDep, get_history_view, off_loop
 from api.errors import CALLER, responses
 from api.settings import ServiceSettings
 from api.sparql.executor import QueryTimeout, SparqlExecutor, WorkerFailed, WorkersBusy
@@ -160,7 +160,7 @@ async def get_stream(
     request: Request,
     store: StoreDep,
     view: ViewDep,
-    history: HistoryViewDep,
+    caller: CallerDep,
     settings: SettingsDep,
 ) -> Response:
     """The stream's description (HTML, Turtle, JSON-LD, N-Triples, RDF/XML or JSON);
@@ -187,6 +187,8 @@ async def get_stream(
     # Provenance graphs and history only for the summary: RDF answers do not carry them.
     graphs = await off_loop(store, lookup.stream_graphs, store, view, stream)
     summary = stream_page_summary(request, settings, stream, triples, graphs, available)
+    # the history view only here: RDF answers (most requests) carry no history
+    history = await get_history_view(request, store, caller)
     versions = await off_loop(store, stream_history, store, history, identifier)
     summary["history"] = [version.to_dict() for version in versions]
     summary["stale"] = bool(await off_loop(store, stale_streams, store, view, [stream]))
